@@ -1,0 +1,55 @@
+#include "core/aggregates.hpp"
+
+namespace pqrflow::core {
+
+ScopeTable::ScopeTable() { intern("all"); }
+
+ScopeId ScopeTable::intern(std::string_view scope) {
+  auto it = ids_.find(absl::string_view(scope.data(), scope.size()));
+  if (it != ids_.end()) return it->second;
+  const auto id = static_cast<ScopeId>(names_.size());
+  names_.emplace_back(scope);
+  ids_.emplace(names_.back(), id);
+  return id;
+}
+
+bool ScopeTable::find(std::string_view scope, ScopeId* id) const {
+  auto it = ids_.find(absl::string_view(scope.data(), scope.size()));
+  if (it == ids_.end()) return false;
+  *id = it->second;
+  return true;
+}
+
+void Aggregates::add(const CellKey& key, std::int64_t numerator, std::int64_t denominator) {
+  Cell& c = cells_[key];
+  c.numerator += numerator;
+  c.denominator += denominator;
+  if (track_) dirty_.try_emplace(key, true);
+}
+
+void Aggregates::merge(const Aggregates& other) {
+  for (const auto& [key, cell] : other.cells_) {
+    add_named(key.indicator, other.scopes_.name(key.scope), key.month, cell);
+  }
+  observe_event_time(other.max_event_time_);
+}
+
+void Aggregates::add_named(Indicator indicator, std::string_view scope, YearMonth month,
+                           const Cell& delta) {
+  add(CellKey{indicator, scopes_.intern(scope), month}, delta.numerator, delta.denominator);
+}
+
+const Cell* Aggregates::find(const CellKey& key) const {
+  auto it = cells_.find(key);
+  return it == cells_.end() ? nullptr : &it->second;
+}
+
+std::vector<CellKey> Aggregates::take_dirty() {
+  std::vector<CellKey> out;
+  out.reserve(dirty_.size());
+  for (const auto& [key, unused] : dirty_) out.push_back(key);
+  dirty_.clear();
+  return out;
+}
+
+}  // namespace pqrflow::core

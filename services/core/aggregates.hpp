@@ -1,0 +1,98 @@
+// Additive monthly components of the indicators: cells (indicator, scope, month) →
+// (numerator, denominator). Aggregates built from disjoint key slices (shards) merge
+// by addition into exactly the single-slice result; see indicator.hpp for what each
+// component counts.
+//
+//   Aggregates a;
+//   a.add({Indicator::kPqrPendientes, kScopeAll, YearMonth::of(2024, 3)}, +1, +1);
+//   total.merge(a);
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/indicator.hpp"
+#include "core/time.hpp"
+
+namespace pqrflow::core {
+
+// Interned scope names: 0 is "all"; others are "office:<name>" or "service:<name>".
+using ScopeId = std::uint32_t;
+inline constexpr ScopeId kScopeAll = 0;
+
+class ScopeTable {
+ public:
+  ScopeTable();
+  ScopeId intern(std::string_view scope);
+  // Without inserting; returns false when the scope is unknown.
+  bool find(std::string_view scope, ScopeId* id) const;
+  const std::string& name(ScopeId id) const { return names_[id]; }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  std::vector<std::string> names_;
+  absl::flat_hash_map<std::string, ScopeId> ids_;
+};
+
+struct CellKey {
+  Indicator indicator = Indicator::kOportunidadRespuesta;
+  ScopeId scope = kScopeAll;
+  YearMonth month;
+
+  friend bool operator==(const CellKey&, const CellKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const CellKey& k) {
+    return H::combine(std::move(h), static_cast<std::uint8_t>(k.indicator), k.scope,
+                      k.month.index);
+  }
+};
+
+struct Cell {
+  std::int64_t numerator = 0;
+  std::int64_t denominator = 0;
+  bool empty() const { return numerator == 0 && denominator == 0; }
+  friend bool operator==(const Cell&, const Cell&) = default;
+};
+
+class Aggregates {
+ public:
+  ScopeTable& scopes() { return scopes_; }
+  const ScopeTable& scopes() const { return scopes_; }
+
+  void add(const CellKey& key, std::int64_t numerator, std::int64_t denominator);
+  // Adds every cell of `other` (scopes matched by name).
+  void merge(const Aggregates& other);
+  // Adds `delta` to the cell named by strings (used when merging snapshots).
+  void add_named(Indicator indicator, std::string_view scope, YearMonth month, const Cell& delta);
+
+  const Cell* find(const CellKey& key) const;
+  const absl::flat_hash_map<CellKey, Cell>& cells() const { return cells_; }
+
+  // Change tracking for streaming emission: when enabled, every key touched by add()
+  // is recorded until take_dirty() hands the list over.
+  void track_changes(bool on) { track_ = on; }
+  std::vector<CellKey> take_dirty();
+
+  // The latest event time folded in (the as-of watermark of this slice).
+  Instant max_event_time() const { return max_event_time_; }
+  void observe_event_time(Instant t) {
+    if (t > max_event_time_) max_event_time_ = t;
+  }
+  bool has_events() const { return max_event_time_.us != kNoEvents; }
+
+  static constexpr std::int64_t kNoEvents = INT64_MIN;
+
+ private:
+  ScopeTable scopes_;
+  absl::flat_hash_map<CellKey, Cell> cells_;
+  bool track_ = false;
+  absl::flat_hash_map<CellKey, bool> dirty_;
+  Instant max_event_time_{kNoEvents};
+};
+
+}  // namespace pqrflow::core

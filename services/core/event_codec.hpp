@@ -1,0 +1,24 @@
+// Conversion between the in-memory canonical Event and the protobuf pqrflow.v1.Event
+// carried on pqrflow.events.v1. Lossless in both directions for valid events.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/event.hpp"
+
+namespace pqrflow::v1 {
+class Event;
+}
+
+namespace pqrflow::core {
+
+void to_proto(const Event& in, pqrflow::v1::Event* out);
+// Structural conversion only (no rule checks: see validate() in contract.hpp).
+// Returns false when the message has no body.
+bool from_proto(const pqrflow::v1::Event& in, Event* out);
+
+// Serialises to protobuf wire bytes (appends to *out after clearing it).
+void serialize_event(const Event& in, std::string* out);
+
+}  // namespace pqrflow::core
