@@ -1,0 +1,76 @@
+// RFC 3339 parsing and the America/Bogota local calendar.
+#include "core/time.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pqrflow::core {
+namespace {
+
+TEST(Time, ParsesOffsetsToTheSameInstant) {
+  const auto a = parse_rfc3339("2024-03-19T10:00:00-05:00");
+  const auto b = parse_rfc3339("2024-03-19T15:00:00Z");
+  const auto c = parse_rfc3339("2024-03-19T20:30:00+05:30");
+  const auto d = parse_rfc3339("2024-03-19t15:00:00z");
+  ASSERT_TRUE(a && b && c && d);
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(*a, *c);
+  EXPECT_EQ(*a, *d);
+  EXPECT_EQ(a->us, 1710860400LL * kMicrosPerSecond);
+}
+
+TEST(Time, KeepsMicroseconds) {
+  const auto t = parse_rfc3339("2024-03-19T10:00:00.1234567-05:00");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->us % kMicrosPerSecond, 123456);
+  EXPECT_EQ(format_local(*t), "2024-03-19T10:00:00.123456-05:00");
+}
+
+TEST(Time, RejectsWhatIsNotARealInstant) {
+  std::string why;
+  EXPECT_FALSE(parse_rfc3339("2024-03-19T10:00:00", &why));
+  EXPECT_NE(why.find("offset"), std::string::npos);
+  EXPECT_FALSE(parse_rfc3339("2023-02-29T10:00:00Z", &why));
+  EXPECT_EQ(why, "not a real calendar date");
+  EXPECT_TRUE(parse_rfc3339("2024-02-29T10:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2024-03-19T24:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2024-03-19T23:59:60Z"));
+  EXPECT_FALSE(parse_rfc3339("2024-03-19T10:00:00+24:00"));
+  EXPECT_FALSE(parse_rfc3339("2024-03-19T10:00:00.Z"));
+  EXPECT_FALSE(parse_rfc3339("2024-03-19T10:00:00Z "));
+  EXPECT_FALSE(parse_rfc3339("2024-3-19T10:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339(""));
+}
+
+TEST(Time, TwoAmUtcOnTheFirstBelongsToThePreviousLocalMonth) {
+  const Instant t = *parse_rfc3339("2024-03-01T02:00:00Z");
+  EXPECT_EQ(format_date(local_date(t)), "2024-02-29");
+  EXPECT_EQ(local_month(t), YearMonth::of(2024, 2));
+  EXPECT_EQ(local_month(*parse_rfc3339("2024-03-01T05:00:00Z")), YearMonth::of(2024, 3));
+  EXPECT_EQ(local_month(*parse_rfc3339("2024-01-01T04:59:59.999999Z")), YearMonth::of(2023, 12));
+}
+
+TEST(Time, MonthBoundaries) {
+  EXPECT_EQ(format_local(end_of_month(YearMonth::of(2024, 2))), "2024-02-29T23:59:59.999999-05:00");
+  EXPECT_EQ(format_local(local_midnight(date_of(2024, 1, 1))), "2024-01-01T00:00:00-05:00");
+  EXPECT_EQ(format_year_month(YearMonth::of(2024, 12)), "2024-12");
+  EXPECT_EQ(YearMonth::of(2024, 1).index - YearMonth::of(2023, 12).index, 1);
+}
+
+TEST(Time, ParsesDatesAndMonths) {
+  EXPECT_TRUE(parse_date("2024-02-29"));
+  EXPECT_FALSE(parse_date("2023-02-29"));
+  EXPECT_EQ(*parse_year_month("2024-07"), YearMonth::of(2024, 7));
+  EXPECT_FALSE(parse_year_month("2024-13"));
+  EXPECT_FALSE(parse_year_month("2024-7"));
+}
+
+TEST(Time, CivilRoundTripOverTheSupportedRange) {
+  for (int days = date_of(1984, 1, 1).days; days <= date_of(2201, 12, 31).days; ++days) {
+    const Ymd c = ymd_of(Date{days});
+    ASSERT_EQ(date_of(c.year, c.month, c.day).days, days);
+  }
+  EXPECT_EQ(weekday_of(date_of(2024, 3, 19)), 1);  // Tuesday
+}
+
+}  // namespace
+}  // namespace pqrflow::core
