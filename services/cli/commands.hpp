@@ -14,6 +14,5 @@ int run_holidays(const Args& args);
 int run_due_date(const Args& args);
 int run_plan(const Args& args);
 int run_replay(const Args& args);
-int run_generate(const Args& args);
 
 }  // namespace pqrflow::cli

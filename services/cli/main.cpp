@@ -16,8 +16,6 @@ struct Command {
 constexpr Command kCommands[] = {
     {"replay", pqrflow::cli::run_replay,
      "replay --plan FILE [--as-of T] FILE.jsonl...   BI rows from raw files, in-process"},
-    {"generate", pqrflow::cli::run_generate,
-     "generate --subscribers N --seed S --from YYYY-MM --to YYYY-MM OUT_DIR   synthetic utility"},
     {"plan", pqrflow::cli::run_plan, "plan check FILE   validate an action plan"},
     {"holidays", pqrflow::cli::run_holidays, "holidays YEAR   Colombian national holidays"},
     {"due-date", pqrflow::cli::run_due_date,
