@@ -5,7 +5,7 @@
 function(pqrflow_strict target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
                                            -Wnon-virtual-dtor -Wold-style-cast
-                                           -Wcast-align -Wnull-dereference)
+                                           -Wcast-align)
   if(PQRFLOW_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

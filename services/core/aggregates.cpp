@@ -44,6 +44,10 @@ const Cell* Aggregates::find(const CellKey& key) const {
   return it == cells_.end() ? nullptr : &it->second;
 }
 
+void Aggregates::mark_all_dirty() {
+  for (const auto& [key, cell] : cells_) dirty_.try_emplace(key, true);
+}
+
 std::vector<CellKey> Aggregates::take_dirty() {
   std::vector<CellKey> out;
   out.reserve(dirty_.size());

@@ -76,7 +76,10 @@ class Aggregates {
   // Change tracking for streaming emission: when enabled, every key touched by add()
   // is recorded until take_dirty() hands the list over.
   void track_changes(bool on) { track_ = on; }
+  bool tracking() const { return track_; }
   std::vector<CellKey> take_dirty();
+  // Records every existing cell as changed (republish after a restore).
+  void mark_all_dirty();
 
   // The latest event time folded in (the as-of watermark of this slice).
   Instant max_event_time() const { return max_event_time_; }

@@ -21,6 +21,10 @@
 #include "core/aggregates.hpp"
 #include "core/event.hpp"
 
+namespace pqrflow::v1 {
+class IndicatorStateSnapshot;
+}
+
 namespace pqrflow::core {
 
 // Legal term in business days per PQR kind (index = PqrKind).
@@ -106,6 +110,11 @@ class IndicatorState {
 
   // Legal due date of a filed ticket (nullopt when not filed).
   std::optional<Date> due_date_of(const TicketState& t) const;
+
+  // Checkpoints (state_codec.cpp): the entities only; load() recomputes the aggregates
+  // and rejects snapshots with out-of-range values (a corrupt or foreign file).
+  void save(pqrflow::v1::IndicatorStateSnapshot* out) const;
+  bool load(const pqrflow::v1::IndicatorStateSnapshot& in, std::string* error);
 
  private:
   bool apply_ticket(const Event& e);
