@@ -187,10 +187,10 @@ class Loader {
   Plan plan_;
   bool year_ok_ = false;
   BaselineSpec default_baseline_;
+  bool default_baseline_ok_ = true;
   std::vector<Entry> entries_;
-  bool weights_ok_ = true;  // every weight parsed: the sum check is meaningful
-  std::optional<Rational> objective_weight_;
-  int objective_weight_line_ = 0;
+  bool weights_ok_ = true;         // every weight parsed: the sum check is meaningful
+  int objective_weight_line_ = 0;  // where the weight sum is reported
 };
 
 bool Loader::expect_map(const YAML::Node& n, int line, std::string_view what) {
@@ -391,6 +391,9 @@ std::optional<BaselineSpec> Loader::read_baseline(const YAML::Node& map, const s
 
 void Loader::read_baseline_default(const YAML::Node& root) {
   if (auto spec = read_baseline(root, "the plan")) default_baseline_ = *spec;
+  // An invalid default is reported once, not again by every entry that uses it.
+  default_baseline_ok_ =
+      !root["baseline"].IsDefined() || default_baseline_.value || !default_baseline_.period.empty();
 }
 
 void Loader::read_legal_terms(const YAML::Node& root) {
@@ -556,9 +559,6 @@ void Loader::read_entry(const YAML::Node& n, EntryKind kind, std::string what,
                         std::string default_responsible) {
   if (!expect_map(n, line_of(n), what)) return;
   const bool row = kind == EntryKind::kActionGoal;  // a row of the form: all its columns
-  check_keys(n, what,
-             {"n", "name", "action", "goal", "measures", "indicator", "weight", "months",
-              "schedule", "formula", "unit", "responsible", "target", "baseline"});
   Entry e;
   e.p.line = line_of(n);
   e.p.action_id = std::move(action_id);
@@ -570,9 +570,13 @@ void Loader::read_entry(const YAML::Node& n, EntryKind kind, std::string what,
   e.number_line = line_of_key(n, "n");
   if (e.number) what = "goal N° " + std::to_string(*e.number) + of;
   const auto ind = indicator(n, "indicator", what, true);
-  if (ind && kind == EntryKind::kTracked)
+  if (ind && kind == EntryKind::kTracked) {
     what = "tracked indicator " + std::string(id_of(*ind)) + of;
+  }
   e.what = what;
+  check_keys(n, what,
+             {"n", "name", "action", "goal", "measures", "indicator", "weight", "months",
+              "schedule", "formula", "unit", "responsible", "target", "baseline"});
   if (ind) e.p.indicator = *ind;
   e.p.name = ind ? std::string(info(*ind).name_es) : std::string();
   if (auto name = scalar(n, "name", what, kind == EntryKind::kObjectiveGoal)) e.p.name = *name;
@@ -624,7 +628,7 @@ void Loader::read_entry(const YAML::Node& n, EntryKind kind, std::string what,
 
   // The plan's default baseline unless the entry gives its own.
   e.p.baseline = default_baseline_;
-  bool baseline_ok = true;
+  bool baseline_ok = default_baseline_ok_;
   if (n["baseline"].IsDefined()) {
     const auto b = read_baseline(n, what);
     baseline_ok = b.has_value();
@@ -644,11 +648,11 @@ void Loader::read_objective(const YAML::Node& root) {
   check_keys(obj, "objective", {"text", "weight", "resources", "goals"});
   if (auto text = scalar(obj, "text", "objective", true)) plan_.objective = *text;
   objective_weight_line_ = line_of_key(obj, "weight");
-  objective_weight_ = percent(obj, "weight", "objective", true);
-  if (objective_weight_ && *objective_weight_ != 1) {
-    error(objective_weight_line_,
-          "objective: weight must be 100% (a plan has one objective), got " +
-              percent_text(*objective_weight_));
+  const auto weight = percent(obj, "weight", "objective", true);
+  if (weight && *weight != 1) {
+    error(
+        objective_weight_line_,
+        "objective: weight must be 100% (a plan has one objective), got " + percent_text(*weight));
   }
   const auto [res, res_line] = field(obj, "resources", "objective", false);
   if (res.IsDefined()) {
@@ -742,19 +746,18 @@ void Loader::check_plan() {
     }
   }
 
-  // Weights add up to the objective's 100 %, exactly.
-  if (weights_ok_ && objective_weight_) {
+  // Weights add up to 100 % (the single objective's weight), exactly.
+  if (weights_ok_) {
     Rational sum = 0;
     for (const Entry& e : entries_) sum += e.p.weight;
-    if (sum != *objective_weight_) {
+    if (sum != 1) {
       std::string parts;
       for (const Entry& e : entries_) {
         if (e.p.weight == 0) continue;
         parts += (parts.empty() ? "" : " + ") + percent_text(e.p.weight);
       }
-      error(objective_weight_line_,
-            "weights sum to " + percent_text(sum) + " (" + (parts.empty() ? "nothing" : parts) +
-                "), not the objective's " + percent_text(*objective_weight_));
+      error(objective_weight_line_, "weights sum to " + percent_text(sum) + " (" +
+                                        (parts.empty() ? "nothing" : parts) + "), not 100%");
     }
   }
 
