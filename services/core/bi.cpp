@@ -61,7 +61,7 @@ BiRow make_plan_score_row(const IndicatorCalculator& calc, const Plan& plan) {
   row.indicator = "plan_score";
   row.scope = "all";
   row.period = Period::year_of(plan.year).str();
-  row.value = score.score;
+  if (score.covered_weight != 0) row.value = score.score;  // nothing covered: null, not 0
   row.numerator = score.score / 100;
   row.denominator = score.covered_weight;
   row.unit = "%";

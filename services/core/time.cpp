@@ -52,7 +52,7 @@ std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why) {
   date = Ymd{y, mo, d};
   const char sep = text[10];
   int hh = 0, mm = 0, ss = 0;
-  if ((sep != 'T' && sep != 't' && sep != ' ') || !digits(text, 11, 2, &hh) || text[13] != ':' ||
+  if ((sep != 'T' && sep != 't') || !digits(text, 11, 2, &hh) || text[13] != ':' ||
       !digits(text, 14, 2, &mm) || text[16] != ':' || !digits(text, 17, 2, &ss)) {
     fail(why, "expected YYYY-MM-DDThh:mm:ss followed by Z or an offset ±hh:mm");
     return std::nullopt;

@@ -113,7 +113,7 @@ constexpr Instant end_of_month(YearMonth m) {
 }
 
 // Parses RFC 3339 "YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)". The offset is required;
-// 'T'/'t'/' ' separate date and time; 'Z'/'z' mean UTC. Fractions keep microseconds
+// 'T' or 't' separates date and time (a space is not RFC 3339's grammar); 'Z'/'z' mean UTC. Fractions keep microseconds
 // (further digits are truncated). Rejects impossible dates and times (Feb 30, 24:00,
 // second 60). On failure returns nullopt and writes a short reason to *why.
 std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why = nullptr);

@@ -39,6 +39,8 @@ TEST(Time, RejectsWhatIsNotARealInstant) {
   EXPECT_FALSE(parse_rfc3339("2024-03-19T10:00:00Z "));
   EXPECT_FALSE(parse_rfc3339("2024-3-19T10:00:00Z"));
   EXPECT_FALSE(parse_rfc3339(""));
+  EXPECT_FALSE(parse_rfc3339("2024-03-19 10:00:00Z"));  // a space is not RFC 3339's 'T'
+  EXPECT_TRUE(parse_rfc3339("2024-03-19T10:00:00-00:00"));
 }
 
 TEST(Time, TwoAmUtcOnTheFirstBelongsToThePreviousLocalMonth) {
