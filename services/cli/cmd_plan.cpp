@@ -23,8 +23,10 @@ std::string describe_goal(const core::PlanIndicator& p) {
   if (g.mode == core::TargetMode::kRelative) {
     out += percent(g.size) + " (relative)";
   } else {
-    out += core::format_decimal(g.size, 4) + " " +
-           std::string(core::unit_symbol(core::info(p.indicator).unit)) + " (points)";
+    const core::Unit unit = core::info(p.indicator).unit;
+    out += core::format_decimal(g.size, 4) +
+           (unit == core::Unit::kPercent ? std::string(" point(s)")
+                                         : " " + std::string(core::unit_symbol(unit)));
   }
   return out;
 }

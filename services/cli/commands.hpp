@@ -14,5 +14,6 @@ int run_holidays(const Args& args);
 int run_due_date(const Args& args);
 int run_plan(const Args& args);
 int run_replay(const Args& args);
+int run_broker(const Args& args);
 
 }  // namespace pqrflow::cli

@@ -16,6 +16,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"replay", pqrflow::cli::run_replay,
      "replay --plan FILE [--as-of T] FILE.jsonl...   BI rows from raw files, in-process"},
+    {"broker", pqrflow::cli::run_broker,
+     "broker [--partitions N]   embedded Kafka-protocol cluster; prints BROKERS=host:port"},
     {"plan", pqrflow::cli::run_plan, "plan check FILE   validate an action plan"},
     {"holidays", pqrflow::cli::run_holidays, "holidays YEAR   Colombian national holidays"},
     {"due-date", pqrflow::cli::run_due_date,

@@ -40,7 +40,7 @@ bool parse_ymd(std::string_view text, Ymd* out) {
 std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why) {
   Ymd date{};
   int y = 0, mo = 0, d = 0;
-  if (text.size() < 20 || !digits(text, 0, 4, &y) || text[4] != '-' || !digits(text, 5, 2, &mo) ||
+  if (text.size() < 19 || !digits(text, 0, 4, &y) || text[4] != '-' || !digits(text, 5, 2, &mo) ||
       text[7] != '-' || !digits(text, 8, 2, &d)) {
     fail(why, "expected YYYY-MM-DDThh:mm:ss followed by Z or an offset ±hh:mm");
     return std::nullopt;
