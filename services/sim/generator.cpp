@@ -12,6 +12,10 @@
 #include "sim/random.hpp"
 #include "sim/sim_event.hpp"
 
+// Every random draw is its own statement (or sequenced by ?: and &&): C++ leaves the
+// order of function arguments and of operands of + unspecified, and compilers differ,
+// so two draws in one expression would make the feed depend on the compiler.
+
 namespace pqrflow::sim {
 namespace {
 
@@ -416,7 +420,8 @@ void Generator::Impl::filings(Date d) {
                                             : rng.between(8 * 3600, 12 * 3600 - 1);
           break;
         default:
-          second = static_cast<std::int64_t>(rng.pick(kRemoteHours)) * 3600 + rng.between(0, 3599);
+          second = static_cast<std::int64_t>(rng.pick(kRemoteHours)) * 3600;
+          second += rng.between(0, 3599);
           break;
       }
       f.at = at_second(d, second);
@@ -559,9 +564,10 @@ void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel
       const Date rd =
           *core::add_business_days(core::local_date(*answer), static_cast<int>(rng.between(1, 5)));
       // The claim is about the last bill before the filing.
-      plan_reform(rng, business_time(rng, rd), sub, service,
-                  YearMonth{core::year_month_of(filed_date).index - 1}, year,
-                  rng.chance(0.95) ? number : 0, core::is_recurso(kind) ? 1 : 0);
+      const Instant applied = business_time(rng, rd);
+      const std::uint32_t linked = rng.chance(0.95) ? number : 0;
+      plan_reform(rng, applied, sub, service, YearMonth{core::year_month_of(filed_date).index - 1},
+                  year, linked, core::is_recurso(kind) ? 1 : 0);
     }
   }
   if (schedule(f) && !answered) ++summary.unanswered;
@@ -706,8 +712,9 @@ void Generator::Impl::operations(Date d) {
   for (int i = 0; i < reforms; ++i) {
     const std::uint32_t sub = rng.below(month.subscribers);
     const Service service = rng.chance(0.3) ? Service::kAlcantarillado : Service::kAcueducto;
-    plan_reform(rng, business_time(rng, d), sub, service, YearMonth{month.month.index - 1}, 0, 0,
-                static_cast<std::uint8_t>(2 + rng.below(3)));
+    const Instant applied = business_time(rng, d);
+    const auto reason = static_cast<std::uint8_t>(2 + rng.below(3));
+    plan_reform(rng, applied, sub, service, YearMonth{month.month.index - 1}, 0, 0, reason);
   }
 }
 
