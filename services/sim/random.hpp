@@ -18,13 +18,17 @@
 
 namespace pqrflow::sim {
 
-// SplitMix64's finaliser: a bijective 64-bit mix with good avalanche.
-constexpr std::uint64_t mix64(std::uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
+inline constexpr std::uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ULL;
+
+// SplitMix64's output function: a bijective 64-bit mix with good avalanche.
+constexpr std::uint64_t splitmix64_mix(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
+
+// One SplitMix64 step from state z: a well-mixed hash of z.
+constexpr std::uint64_t mix64(std::uint64_t z) { return splitmix64_mix(z + kGoldenGamma); }
 
 // A seed for an independent stream named by keys (e.g. seed, stream id, day). Streams
 // keyed by day or subscriber make each part of the simulation reproducible on its own.
@@ -87,10 +91,11 @@ inline double portable_log(double x) {
 // xoshiro256** (Blackman & Vigna): fast, 2^256 − 1 period, seeded through SplitMix64.
 class Rng {
  public:
+  // The state is four outputs of SplitMix64 started at `seed`, as the authors advise.
   explicit constexpr Rng(std::uint64_t seed) {
     for (auto& word : s_) {
-      seed += 0x9e3779b97f4a7c15ULL;
-      word = mix64(seed);
+      seed += kGoldenGamma;
+      word = splitmix64_mix(seed);
     }
   }
 
