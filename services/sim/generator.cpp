@@ -650,7 +650,7 @@ void Generator::Impl::plan_reform(Rng& rng, Instant applied, std::uint32_t sub, 
   if (ticket != 0) e.flags |= kFlagTicket;
   if (rng.chance(0.4)) e.flags |= kFlagAmount1String;
   e.reason = reason;
-  e.zone = rng.chance(0.35) ? kZoneUtc : kZoneBogota;
+  e.zone = rng.chance(0.2) ? kZoneUtc : kZoneBogota;
   schedule(e);
 }
 

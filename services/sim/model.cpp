@@ -81,7 +81,7 @@ BillLines bill_lines(std::uint64_t seed, const Subscriber& s, core::YearMonth pe
   if (s.sewer) b.alcantarillado = line(kAlcantarilladoFixed, kAlcantarilladoM3);
   b.acueducto_as_string = rng.chance(0.4);
   b.alcantarillado_as_string = rng.chance(0.4);
-  b.written_in_utc = rng.chance(0.35);
+  b.written_in_utc = rng.chance(0.2);
   return b;
 }
 
