@@ -82,8 +82,9 @@ constexpr std::uint32_t office_population(int office, std::uint32_t n) {
 }
 
 // Billing cycle: office k's bills are issued on the (kBillingCycleFromEnd - k)-th last
-// business day of the month (Centro first, Rural last), overnight from 01:00 to 04:00.
-inline constexpr int kBillingCycleFromEnd = 8;
+// business day of the month, overnight from 01:00 to 04:00: Centro on the sixth-last,
+// Rural on the last, after each office's meter-reading round.
+inline constexpr int kBillingCycleFromEnd = 6;
 inline constexpr int kBillingBatchStartSec = 3600;
 inline constexpr int kBillingBatchSeconds = 3 * 3600;
 
