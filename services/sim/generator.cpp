@@ -101,7 +101,7 @@ bool later(const SimEvent& a, const SimEvent& b) {
   return a.at != b.at ? a.at > b.at : a.seq > b.seq;
 }
 
-// What stays fixed for a month.
+// What stays fixed for a plan.
 struct MonthPlan {
   YearMonth month{-1};
   model::Profile profile{};
@@ -195,6 +195,13 @@ struct Generator::Impl {
   void bills(Date d);
   void filings(Date d);
   void plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel channel, std::uint32_t sub);
+  // The pqr.filed record of a ticket; *service is the service it is about (also when
+  // the record leaves the field out).
+  SimEvent make_filing(Rng& rng, Instant filed, PqrKind kind, Channel channel, std::uint32_t sub,
+                       int year, std::uint32_t number, Service* service);
+  // When the first answer is given (nullopt: never, within the simulation): a delay
+  // category around the 15-business-day term, after the field visit if there was one.
+  std::optional<Instant> first_answer_at(Rng& rng, Instant filed, std::optional<Instant> visited);
   // Schedules a visit requested at `requested`; returns its completion, if any.
   std::optional<Instant> plan_visit(Rng& rng, Instant requested, int office, int ticket_year,
                                     std::uint32_t ticket);
@@ -221,7 +228,7 @@ struct Generator::Impl {
   Date day{};
   Date last_day{};
   Instant day_end{};
-  MonthPlan month;
+  MonthPlan plan;
   double population = 0;  // active subscribers, growing month by month
 
   // Attributes of every subscriber so far, derived once (16 bytes each).
@@ -265,19 +272,19 @@ Generator::Impl::Impl(const GeneratorOptions& o)
 // Simulation
 
 void Generator::Impl::plan_month(YearMonth m) {
-  if (month.month.index >= 0) {
-    for (int i = month.month.index; i < m.index; ++i) population *= 1.0 + opt.monthly_growth;
+  if (plan.month.index >= 0) {
+    for (int i = plan.month.index; i < m.index; ++i) population *= 1.0 + opt.monthly_growth;
   }
-  month = MonthPlan{};
-  month.month = m;
-  month.subscribers = static_cast<std::uint32_t>(population);
+  plan = MonthPlan{};
+  plan.month = m;
+  plan.subscribers = static_cast<std::uint32_t>(population);
   double p = 0.0;
   if (m >= opt.improvement_start) {
     p = std::min(1.0, (m.index - opt.improvement_start.index + 1) / 5.0) * opt.improvement;
   }
-  month.profile = model::blend(p);
-  subscribers.reserve(month.subscribers);
-  while (subscribers.size() < month.subscribers) {
+  plan.profile = model::blend(p);
+  subscribers.reserve(plan.subscribers);
+  while (subscribers.size() < plan.subscribers) {
     subscribers.push_back(
         model::subscriber_at(opt.seed, static_cast<std::uint32_t>(subscribers.size())));
   }
@@ -285,13 +292,13 @@ void Generator::Impl::plan_month(YearMonth m) {
   const Date first = core::date_of(m.year(), m.month(), 1);
   for (int i = 0; i < core::days_in_month(m.year(), m.month()); ++i) {
     const Date d{first.days + i};
-    month.day_weight_total += day_weight(d);
+    plan.day_weight_total += day_weight(d);
     if (core::is_business_day(d)) business.push_back(d);
   }
-  month.business_days = static_cast<int>(business.size());
+  plan.business_days = static_cast<int>(business.size());
   for (int k = 0; k < model::kOfficeCount; ++k) {
-    const int index = std::max(0, month.business_days - (model::kBillingCycleFromEnd - k));
-    month.billing_day[k] = business[static_cast<std::size_t>(index)];
+    const int index = std::max(0, plan.business_days - (model::kBillingCycleFromEnd - k));
+    plan.billing_day[k] = business[static_cast<std::size_t>(index)];
   }
 }
 
@@ -309,10 +316,9 @@ bool Generator::Impl::schedule(SimEvent e) {
 
 void Generator::Impl::simulate_day() {
   const Date d = day;
-  if (core::year_month_of(d) != month.month) plan_month(core::year_month_of(d));
+  if (core::year_month_of(d) != plan.month) plan_month(core::year_month_of(d));
   day_end = Instant{core::local_midnight(Date{d.days + 1}).us - 1};
   today.clear();
-  order.clear();
   pos = 0;
   bills(d);
   filings(d);
@@ -335,8 +341,8 @@ void Generator::Impl::simulate_day() {
 
 void Generator::Impl::bills(Date d) {
   for (int k = 0; k < model::kOfficeCount; ++k) {
-    if (month.billing_day[k] != d) continue;
-    const std::uint32_t n = month.subscribers;
+    if (plan.billing_day[k] != d) continue;
+    const std::uint32_t n = plan.subscribers;
     const std::uint32_t batch = std::max<std::uint32_t>(1, model::office_population(k, n));
     const Instant start = at_second(d, model::kBillingBatchStartSec);
     const std::int64_t step = model::kBillingBatchSeconds * kSec / batch;
@@ -344,13 +350,13 @@ void Generator::Impl::bills(Date d) {
     for (std::uint32_t i = 0; i < n; ++i) {
       if (model::office_of_subscriber(i) != k) continue;
       const model::Subscriber& s = subscribers[i];
-      const model::BillLines lines = model::bill_lines(opt.seed, s, month.month);
+      const model::BillLines lines = model::bill_lines(opt.seed, s, plan.month);
       SimEvent e;
       e.type = EventType::kBillIssued;
       e.occurred = Instant{(start.us + j * step) / kSec * kSec};
       e.at = Instant{e.occurred.us + 400 * 1000 + (j % 13) * 50 * 1000};
       e.subscriber = i + 1;
-      e.period = month.month.index;
+      e.period = plan.month.index;
       e.office = static_cast<std::uint8_t>(k);
       e.amount1 = lines.acueducto;
       e.amount2 = lines.alcantarillado;
@@ -370,7 +376,7 @@ Outcome Generator::Impl::pick_outcome(Rng& rng, PqrKind kind) const {
   if (kind == PqrKind::kReclamo) {
     // Fewer granted claims as internal errors drop: accede and accede_parcialmente
     // shrink together, no_accede takes the difference.
-    const double scale = month.profile.reclamo_accede / model::kBaseline.reclamo_accede;
+    const double scale = plan.profile.reclamo_accede / model::kBaseline.reclamo_accede;
     const double granted = w[1] + w[2];
     w[1] *= scale;
     w[2] *= scale;
@@ -381,10 +387,10 @@ Outcome Generator::Impl::pick_outcome(Rng& rng, PqrKind kind) const {
 
 void Generator::Impl::filings(Date d) {
   Rng rng(derive_seed(opt.seed, model::kStreamFilings, static_cast<std::uint64_t>(d.days)));
-  const model::Profile& prof = month.profile;
+  const model::Profile& prof = plan.profile;
   const double day_factor = rng.uniform(0.85, 1.15);
-  const double volume = day_weight(d) / month.day_weight_total *
-                        model::kFilingSeason[month.month.month() - 1] * month.subscribers *
+  const double volume = day_weight(d) / plan.day_weight_total *
+                        model::kFilingSeason[plan.month.month() - 1] * plan.subscribers *
                         opt.pqr_rate * day_factor;
   struct Filing {
     Instant at;
@@ -398,7 +404,7 @@ void Generator::Impl::filings(Date d) {
     for (int i = 0; i < n; ++i) {
       Filing f{};
       f.kind = static_cast<PqrKind>(k);
-      f.sub = rng.below(month.subscribers);
+      f.sub = rng.below(plan.subscribers);
       const int office = model::office_of_subscriber(f.sub);
       std::array<double, 8> w = model::kOffices[office].channels;
       w[static_cast<std::size_t>(Channel::kWeb)] *= prof.web_factor;
@@ -434,17 +440,13 @@ void Generator::Impl::filings(Date d) {
   for (const Filing& f : list) plan_ticket(rng, f.at, f.kind, f.channel, f.sub);
 }
 
-void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel channel,
-                                  std::uint32_t sub) {
-  const model::Profile& prof = month.profile;
+SimEvent Generator::Impl::make_filing(Rng& rng, Instant filed, PqrKind kind, Channel channel,
+                                      std::uint32_t sub, int year, std::uint32_t number,
+                                      Service* service) {
   const model::Subscriber& subscriber = subscribers[sub];
-  const int year = local_year(filed);
-  const std::uint32_t number = next_number(ticket_numbers, year);
-  const Date filed_date = core::local_date(filed);
   const bool claim = kind == PqrKind::kReclamo || kind == PqrKind::kQueja || core::is_recurso(kind);
   const bool remote =
       channel == Channel::kWeb || channel == Channel::kCorreo || channel == Channel::kRedesSociales;
-
   SimEvent f;
   f.type = EventType::kPqrFiled;
   f.occurred = filed;
@@ -460,11 +462,11 @@ void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel
       kind == PqrKind::kReclamo ? 0.97 : (core::is_recurso(kind) ? 0.95 : 0.80);
   if (rng.chance(with_subscriber)) f.flags |= kFlagSubscriber;
   // Sewer claims peak in the rainy seasons.
-  const int mo = month.month.month();
+  const int mo = plan.month.month();
   const bool rainy = mo == 4 || mo == 5 || mo == 10 || mo == 11;
-  Service service = Service::kAcueducto;
-  if (subscriber.sewer && rng.chance(rainy ? 0.38 : 0.30)) service = Service::kAlcantarillado;
-  f.service = static_cast<std::uint8_t>(service);
+  *service = Service::kAcueducto;
+  if (subscriber.sewer && rng.chance(rainy ? 0.38 : 0.30)) *service = Service::kAlcantarillado;
+  f.service = static_cast<std::uint8_t>(*service);
   if (rng.chance(claim ? 0.92 : (kind == PqrKind::kPeticion ? 0.60 : 0.40)))
     f.flags |= kFlagService;
   f.causal = static_cast<std::uint8_t>(rng.below(8));
@@ -472,6 +474,49 @@ void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel
   if (rng.chance(remote ? 0.85 : 0.98)) f.flags |= kFlagOffice;
   if (channel == Channel::kWeb && rng.chance(0.05)) f.flags |= kFlagAttachments;
   if (rng.chance(0.02)) f.flags |= kFlagNoSource;
+  return f;
+}
+
+std::optional<Instant> Generator::Impl::first_answer_at(Rng& rng, Instant filed,
+                                                        std::optional<Instant> visited) {
+  const Date filed_date = core::local_date(filed);
+  const auto category = static_cast<model::DelayCategory>(rng.pick(plan.profile.delay));
+  std::optional<Instant> answer;
+  if (category == model::kSameDay) {
+    answer = Instant{filed.us + rng.between(5, 240) * kMinute};
+  } else if (category == model::kLost) {
+    // Forgotten tickets: the plan's clean-up answers the baseline's backlog early in the
+    // improvement; later ones stay unanswered.
+    if (opt.improvement > 0 && plan.month < opt.improvement_start) {
+      const Date start =
+          core::date_of(opt.improvement_start.year(), opt.improvement_start.month(), 1);
+      answer = business_time(
+          rng, business_day_on_or_after(Date{start.days + static_cast<int>(rng.between(15, 150))}));
+    }
+  } else {
+    const auto [lo, hi] = model::kDelayRange[category];
+    answer = business_time(rng, *core::due_date(filed_date, static_cast<int>(rng.between(lo, hi))));
+  }
+  // Claims that needed a visit are answered after it.
+  if (answer && visited && *answer < Instant{visited->us + kHour}) {
+    answer = business_time(rng, *core::add_business_days(core::local_date(*visited),
+                                                         static_cast<int>(rng.between(1, 3))));
+  }
+  return answer;
+}
+
+void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel channel,
+                                  std::uint32_t sub) {
+  const model::Profile& prof = plan.profile;
+  const model::Subscriber& subscriber = subscribers[sub];
+  const int year = local_year(filed);
+  const std::uint32_t number = next_number(ticket_numbers, year);
+  const Date filed_date = core::local_date(filed);
+  // Reclamos and recursos dispute a bill: they carry internal_error and may end in a reform.
+  const bool disputes_bill = kind == PqrKind::kReclamo || core::is_recurso(kind);
+
+  Service service = Service::kAcueducto;
+  SimEvent f = make_filing(rng, filed, kind, channel, sub, year, number, &service);
 
   if (rng.chance(prof.misfiled)) {
     SimEvent m;
@@ -498,30 +543,7 @@ void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel
     visited = plan_visit(rng, requested, subscriber.office, year, number);
   }
 
-  // The first answer: a delay category around the 15-business-day term.
-  const auto category = static_cast<model::DelayCategory>(rng.pick(prof.delay));
-  std::optional<Instant> answer;
-  if (category == model::kSameDay) {
-    answer = Instant{filed.us + rng.between(5, 240) * kMinute};
-  } else if (category == model::kLost) {
-    // Forgotten tickets: the plan's clean-up answers the baseline's backlog early in the
-    // improvement; later ones stay unanswered.
-    if (opt.improvement > 0 && month.month < opt.improvement_start) {
-      const Date start =
-          core::date_of(opt.improvement_start.year(), opt.improvement_start.month(), 1);
-      answer = business_time(
-          rng, business_day_on_or_after(Date{start.days + static_cast<int>(rng.between(15, 150))}));
-    }
-  } else {
-    const auto [lo, hi] = model::kDelayRange[category];
-    answer = business_time(rng, *core::due_date(filed_date, static_cast<int>(rng.between(lo, hi))));
-  }
-  // Claims that needed a visit are answered after it.
-  if (answer && visited && *answer < Instant{visited->us + kHour}) {
-    answer = business_time(rng, *core::add_business_days(core::local_date(*visited),
-                                                         static_cast<int>(rng.between(1, 3))));
-  }
-
+  const std::optional<Instant> answer = first_answer_at(rng, filed, visited);
   bool answered = false;
   if (answer) {
     SimEvent a;
@@ -536,7 +558,7 @@ void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel
     a.outcome = static_cast<std::uint8_t>(outcome);
     a.zone = pick_zone(rng);
     const bool granted = core::is_accedida(kind, outcome);
-    if ((kind == PqrKind::kReclamo || core::is_recurso(kind)) && rng.chance(0.85)) {
+    if (disputes_bill && rng.chance(0.85)) {
       a.flags |= kFlagInternalError;
       if (granted && rng.chance(prof.internal_error)) a.flags |= kFlagInternalTrue;
     }
@@ -559,8 +581,7 @@ void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel
       schedule(a2);
     }
 
-    if (granted && (kind == PqrKind::kReclamo || core::is_recurso(kind)) &&
-        rng.chance(model::kReformAfterGrant)) {
+    if (granted && disputes_bill && rng.chance(model::kReformAfterGrant)) {
       const Date rd =
           *core::add_business_days(core::local_date(*answer), static_cast<int>(rng.between(1, 5)));
       // The claim is about the last bill before the filing.
@@ -589,7 +610,7 @@ void Generator::Impl::plan_ticket(Rng& rng, Instant filed, PqrKind kind, Channel
 
 std::optional<Instant> Generator::Impl::plan_visit(Rng& rng, Instant requested, int office,
                                                    int ticket_year, std::uint32_t ticket) {
-  const model::Profile& prof = month.profile;
+  const model::Profile& prof = plan.profile;
   SimEvent r;
   r.type = EventType::kVisitRequested;
   r.occurred = Instant{requested.us + millis(rng)};
@@ -631,7 +652,7 @@ void Generator::Impl::plan_reform(Rng& rng, Instant applied, std::uint32_t sub, 
   const model::BillLines lines = model::bill_lines(opt.seed, s, period);
   const core::Cents line =
       service == Service::kAlcantarillado ? lines.alcantarillado : lines.acueducto;
-  const double mean = month.profile.reform_fraction;
+  const double mean = plan.profile.reform_fraction;
   const double fraction = std::min(1.0, 0.05 + rng.erlang(2, mean - 0.05));
   core::Cents amount = std::max<core::Cents>(100, static_cast<core::Cents>(line * fraction));
   if (rng.chance(0.8)) amount = (amount + 50) / 100 * 100;
@@ -656,14 +677,14 @@ void Generator::Impl::plan_reform(Rng& rng, Instant applied, std::uint32_t sub, 
 
 void Generator::Impl::windows(Date d) {
   Rng rng(derive_seed(opt.seed, model::kStreamWindows, static_cast<std::uint64_t>(d.days)));
-  const model::Profile& prof = month.profile;
+  const model::Profile& prof = plan.profile;
   const double day_factor = rng.uniform(0.85, 1.15);
   for (int k = 0; k < model::kOfficeCount; ++k) {
     if (!office_open(k, d)) continue;
     const model::Office& office = model::kOffices[k];
     const bool saturday = !core::is_business_day(d);
     const double expected = model::kWindowRate * opt.window_rate *
-                            model::office_population(k, month.subscribers) *
+                            model::office_population(k, plan.subscribers) *
                             (saturday ? model::kSaturdayWindowShare : 1.0) * day_factor;
     const int n = rng.round_random(expected);
     struct Arrival {
@@ -702,19 +723,19 @@ void Generator::Impl::windows(Date d) {
 void Generator::Impl::operations(Date d) {
   if (!core::is_business_day(d)) return;
   Rng rng(derive_seed(opt.seed, model::kStreamOperations, static_cast<std::uint64_t>(d.days)));
-  const double per_day = static_cast<double>(month.subscribers) / month.business_days;
+  const double per_day = static_cast<double>(plan.subscribers) / plan.business_days;
   const int visits = rng.round_random(model::kOperationalVisitRate * per_day);
   for (int i = 0; i < visits; ++i) {
-    const std::uint32_t sub = rng.below(month.subscribers);
+    const std::uint32_t sub = rng.below(plan.subscribers);
     plan_visit(rng, business_time(rng, d), model::office_of_subscriber(sub), 0, 0);
   }
   const int reforms = rng.round_random(model::kUnticketedReformRate * per_day);
   for (int i = 0; i < reforms; ++i) {
-    const std::uint32_t sub = rng.below(month.subscribers);
+    const std::uint32_t sub = rng.below(plan.subscribers);
     const Service service = rng.chance(0.3) ? Service::kAlcantarillado : Service::kAcueducto;
     const Instant applied = business_time(rng, d);
     const auto reason = static_cast<std::uint8_t>(2 + rng.below(3));
-    plan_reform(rng, applied, sub, service, YearMonth{month.month.index - 1}, 0, 0, reason);
+    plan_reform(rng, applied, sub, service, YearMonth{plan.month.index - 1}, 0, 0, reason);
   }
 }
 
