@@ -35,8 +35,6 @@ constexpr std::int64_t kDay = core::kMicrosPerDay;
 
 // Orphan answers name tickets from a range real filings never reach.
 constexpr std::uint32_t kOrphanBase = 90'000'000;
-// Internal flag (never written): the record is delivered after a later event of its ticket.
-constexpr std::uint16_t kFlagLateDelivery = 1 << 15;
 // Share of answers re-sent days late by a backfill.
 constexpr double kBackfillRate = 0.003;
 

@@ -145,7 +145,7 @@ struct Summary {
   std::int64_t second_answers = 0;  // later answers that must not count
   std::int64_t late_filings = 0;    // filings delivered after their first answer
   std::int64_t unanswered = 0;      // filed tickets without an answer by the horizon
-  core::Instant first_at{};
+  core::Instant first_at{};         // delivery instants of the first and last record
   core::Instant last_at{};
 
   std::int64_t valid_total() const;
@@ -153,7 +153,8 @@ struct Summary {
 };
 
 // Pull-style generator: the demo paces a live feed with it, `generate` drains it.
-// Memory is bounded by one simulated day plus the open tickets and visits.
+// Memory holds one simulated day, the open tickets and visits, and 16 bytes of
+// attributes per subscriber; it does not grow with the simulated span.
 class Generator {
  public:
   // Throws std::invalid_argument when validate(options) fails.

@@ -28,7 +28,9 @@ constexpr std::uint64_t splitmix64_mix(std::uint64_t z) {
 }
 
 // One SplitMix64 step from state z: a well-mixed hash of z.
-constexpr std::uint64_t mix64(std::uint64_t z) { return splitmix64_mix(z + kGoldenGamma); }
+constexpr std::uint64_t mix64(std::uint64_t z) {
+  return splitmix64_mix(z + kGoldenGamma);
+}
 
 // A seed for an independent stream named by keys (e.g. seed, stream id, day). Streams
 // keyed by day or subscriber make each part of the simulation reproducible on its own.

@@ -44,6 +44,7 @@ enum EventFlag : std::uint16_t {
   kFlagAmount2String = 1 << 9,  // second amount written as a decimal string
   kFlagNoSource = 1 << 10,      // no `source` field
   kFlagAttachments = 1 << 11,   // pqr.filed carries an unknown nested field
+  kFlagLateDelivery = 1 << 15,  // never written: delivered after a later event of its ticket
 };
 
 struct SimEvent {

@@ -2,6 +2,7 @@
 // checks per piece, no allocation, no locale, no printf), copied once into the caller's
 // reused strings. Values written here never need escaping (ids, vocabulary names and
 // fixed Spanish texts).
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 
@@ -355,6 +356,7 @@ void write_event(const SimEvent& e, std::string& json, std::string& key) {
       break;
   }
   o.put('}');
+  assert(o.pos() - buf < static_cast<std::ptrdiff_t>(kMaxRecordBytes));
   json.assign(buf, static_cast<std::size_t>(o.pos() - buf));
   key.assign(k);
 }
