@@ -15,5 +15,6 @@ int run_due_date(const Args& args);
 int run_plan(const Args& args);
 int run_replay(const Args& args);
 int run_broker(const Args& args);
+int run_generate(const Args& args);
 
 }  // namespace pqrflow::cli

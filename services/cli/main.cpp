@@ -16,6 +16,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"replay", pqrflow::cli::run_replay,
      "replay --plan FILE [--as-of T] FILE.jsonl...   BI rows from raw files, in-process"},
+    {"generate", pqrflow::cli::run_generate,
+     "generate --subscribers N --seed S --from YYYY-MM --to YYYY-MM OUT_DIR   synthetic utility"},
     {"broker", pqrflow::cli::run_broker,
      "broker [--partitions N]   embedded Kafka-protocol cluster; prints BROKERS=host:port"},
     {"plan", pqrflow::cli::run_plan, "plan check FILE   validate an action plan"},

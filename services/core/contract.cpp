@@ -1002,9 +1002,11 @@ bool parse_amount(std::string_view text, bool from_json_number, Cents* out, Reje
   };
 
   // Grammar: JSON numbers -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?; strings \d+(\.\d+)?.
+  // A string with a leading '-' and otherwise a decimal ("-27067.25") is parsed as such
+  // only to say what is wrong with it: negative_amount is clearer than a syntax error.
   std::size_t i = 0;
   bool negative = false;
-  if (from_json_number && i < n && text[i] == '-') {
+  if (i < n && text[i] == '-' && (from_json_number || digit_at_pos(1))) {
     negative = true;
     ++i;
   }

@@ -729,7 +729,8 @@ TEST_F(ContractTest, AmountsAreExactCents) {
 TEST_F(ContractTest, InvalidAmount) {
   const RejectReason r = RejectReason::kInvalidAmount;
   EXPECT_TRUE(Rejects(reform(R"("1e3")"), r, "amount: a decimal string must be digits"));
-  EXPECT_TRUE(Rejects(reform(R"("-1")"), r, "no sign, exponent or spaces"));
+  EXPECT_TRUE(Rejects(reform(R"("-")"), r, "no sign, exponent or spaces"));
+  EXPECT_TRUE(Rejects(reform(R"("--1")"), r, "no sign, exponent or spaces"));
   EXPECT_TRUE(Rejects(reform(R"("+1")"), r, "amount: a decimal string"));
   EXPECT_TRUE(Rejects(reform(R"(" 12")"), r, "amount:"));
   EXPECT_TRUE(Rejects(reform(R"("12 ")"), r, "amount:"));
@@ -746,6 +747,9 @@ TEST_F(ContractTest, NegativeAmount) {
   const RejectReason r = RejectReason::kNegativeAmount;
   EXPECT_TRUE(Rejects(reform("-1"), r, "amount: must not be negative"));
   EXPECT_TRUE(Rejects(reform("-0.01"), r, "amount: must not be negative"));
+  // A negative decimal string says what is wrong, not only that it is not a decimal.
+  EXPECT_TRUE(Rejects(reform(R"("-1")"), r, "amount: must not be negative"));
+  EXPECT_TRUE(Rejects(bill(R"({"acueducto":"-27067.25"})"), r, "amounts.acueducto: must not be negative"));
   EXPECT_TRUE(Rejects(bill(R"({"acueducto":-5})"), r, "amounts.acueducto: must not be negative"));
   EXPECT_TRUE(Rejects(reform("-1e400"), r, "must not be negative"));
 }
@@ -804,7 +808,7 @@ TEST(ParseAmount, ReadsLiteralsExactly) {
   EXPECT_FALSE(parse_amount("1e3", false, &c, &why, "y"));
   EXPECT_EQ(why.reason, RejectReason::kInvalidAmount);
   EXPECT_FALSE(parse_amount("-1", false, &c, &why, "y"));
-  EXPECT_EQ(why.reason, RejectReason::kInvalidAmount);
+  EXPECT_EQ(why.reason, RejectReason::kNegativeAmount);
   const std::string huge_exponent = "1e" + std::string(5000, '9');
   EXPECT_FALSE(parse_amount(huge_exponent, true, &c, &why, "x"));
   EXPECT_EQ(why.reason, RejectReason::kAmountOutOfRange);
