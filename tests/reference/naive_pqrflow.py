@@ -274,7 +274,7 @@ def _optional_string(obj: dict, field: str, allow_empty: bool = False) -> str | 
     if not isinstance(value, str):
         raise Reject(f"not_a_string:{field}")
     if value == "" and not allow_empty:
-        raise Reject(f"empty:{field}")
+        return None  # semantics.md: an optional string given as "" counts as absent
     return value
 
 

@@ -6,6 +6,7 @@ domain rules, never from running the code under test.
 
 import datetime
 import json
+import copy
 import os
 import random
 import subprocess
@@ -542,10 +543,17 @@ class OnTimeTest(unittest.TestCase):
             filed("f3", "S1", "2024-03-19T10:00:00-05:00", kind="solicitud_informacion"),
             answered("a3", "S1", "2024-04-08T10:00:00-05:00"),
         ]
-        rows = by_key(run_lines(lines)[0])
+        # The committed plan gives every kind 15 days; Ley 1755's 10 days for
+        # solicitud_informacion is a plan setting, exercised here with a copy of the plan.
+        plan = copy.deepcopy(PLAN)
+        plan.legal_terms["solicitud_informacion"] = 10
+        rows = by_key(run_lines(lines, plan=plan)[0])
         row = rows[("oportunidad_respuesta", "all", "2024-04")]
         self.assertEqual((row["value"], row["numerator"], row["denominator"]),
                          ("33.333333", "1", "3"))
+        # With the plan's 15 days S1 (due 2024-04-12) is on time: 2 of 3.
+        row = by_key(run_lines(lines)[0])[("oportunidad_respuesta", "all", "2024-04")]
+        self.assertEqual((row["value"], row["numerator"]), ("66.666667", "2"))
 
 
 # ----- compliance -------------------------------------------------------------------------------
