@@ -405,6 +405,18 @@ GaugeCallback Registry::gauge_callback(std::string_view name, std::string_view h
   return GaugeCallback(&f, std::move(key));
 }
 
+GaugeCallback Registry::counter_callback(std::string_view name, std::string_view help,
+                                         std::function<double()> callback,
+                                         const Labels& const_labels) {
+  if (!callback) fail(name, "empty callback");
+  FamilyState& f = family(name, help, detail::kCounter, nullptr);
+  std::string key = const_label_text(name, detail::kCounter, const_labels, {});
+  std::lock_guard lock(f.mutex);
+  if (f.series.contains(key)) fail(name, "series {" + key + "} already exists");
+  f.series[key].callback = std::move(callback);
+  return GaugeCallback(&f, std::move(key));
+}
+
 std::string Registry::render() const {
   std::string out;
   std::lock_guard lock(mutex_);

@@ -169,6 +169,11 @@ class Registry {
   [[nodiscard]] GaugeCallback gauge_callback(std::string_view name, std::string_view help,
                                              std::function<double()> callback,
                                              const Labels& const_labels = {});
+  // A counter whose (monotonic) value is read at render time, e.g. from a service's
+  // atomic totals; same handle semantics as gauge_callback. The name ends in _total.
+  [[nodiscard]] GaugeCallback counter_callback(std::string_view name, std::string_view help,
+                                               std::function<double()> callback,
+                                               const Labels& const_labels = {});
 
   // The text exposition format 0.0.4: families sorted by name, series by labels, HELP and
   // TYPE once per family; families without series are omitted. Safe from any thread.

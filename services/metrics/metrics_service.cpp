@@ -1,0 +1,392 @@
+#include "metrics/metrics_service.hpp"
+
+#include <thread>
+
+#include "core/contract.hpp"
+#include "pqrflow/v1/checkpoint.pb.h"
+#include "pqrflow/v1/deadletter.pb.h"
+#include "pqrflow/v1/indicators.pb.h"
+#include "runtime/log.hpp"
+
+namespace pqrflow::metrics {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace log = runtime::log;
+
+constexpr std::int64_t kVersionEpochMs = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
+
+std::string checkpoint_name(const std::string& topic, std::int32_t partition) {
+  return "metrics-" + topic + "-" + std::to_string(partition);
+}
+
+std::string partitions_text(const std::vector<runtime::TopicPartition>& tps) {
+  std::string out;
+  for (const auto& tp : tps) {
+    if (!out.empty()) out += ",";
+    out += std::to_string(tp.partition);
+  }
+  return out;
+}
+
+}  // namespace
+
+MetricsService::MetricsService(MetricsSettings settings)
+    : settings_(std::move(settings)), store_(settings_.checkpoint_dir) {}
+
+MetricsService::~MetricsService() = default;
+
+std::uint64_t MetricsService::epoch_floor() const { return assignment_floor_; }
+
+std::optional<core::Instant> MetricsService::event_clock() const {
+  std::optional<core::Instant> out;
+  for (const auto& [p, shard] : shards_) {
+    if (!shard->state.aggregates().has_events()) continue;
+    const core::Instant t = shard->state.aggregates().max_event_time();
+    if (!out || t > *out) out = t;
+  }
+  return out;
+}
+
+bool MetricsService::start(std::string* error) {
+  if (!store_.open(error)) return false;
+  clock_ = runtime::make_clock(settings_.clock, [this] { return event_clock(); }, error);
+  if (!clock_) {
+    *error = "clock=" + settings_.clock + ": " + *error;
+    return false;
+  }
+  if (!runtime::brokers_reachable(settings_.common.brokers, std::chrono::seconds(10), error)) {
+    return false;
+  }
+  runtime::KafkaProperties overrides;
+  if (!settings_.common.kafka_overrides(&overrides, error)) return false;
+
+  runtime::KafkaProperties producer_props = {
+      {"bootstrap.servers", settings_.common.brokers},
+      {"client.id", "pqrflow-metrics"},
+      {"enable.idempotence", "true"},  // no duplicates from internal retries
+      {"linger.ms", "5"},              // small batches: snapshots are coalesced already
+      {"compression.type", "lz4"},
+  };
+  producer_props.insert(producer_props.end(), overrides.begin(), overrides.end());
+  producer_ = runtime::Producer::create(producer_props, error);
+  if (!producer_) return false;
+
+  runtime::KafkaProperties consumer_props = {
+      {"bootstrap.servers", settings_.common.brokers},
+      {"group.id", settings_.group_id},
+      {"client.id", "pqrflow-metrics"},
+      {"session.timeout.ms", "10000"},  // a dead instance's shards move within ~10 s
+      {"heartbeat.interval.ms", "1000"},
+      {"partition.assignment.strategy", "range"},
+  };
+  consumer_props.insert(consumer_props.end(), overrides.begin(), overrides.end());
+  consumer_ = runtime::Consumer::create(consumer_props, error);
+  if (!consumer_) return false;
+  runtime::Consumer::RebalanceHooks hooks;
+  hooks.on_assigned = [this](const auto& tps) { return on_assigned(tps); };
+  hooks.on_revoked = [this](const auto& tps, bool lost) { on_revoked(tps, lost); };
+  return consumer_->subscribe({settings_.common.topics.events}, std::move(hooks), error);
+}
+
+std::vector<runtime::TopicPartition> MetricsService::on_assigned(
+    const std::vector<runtime::TopicPartition>& tps) {
+  assignment_floor_ = static_cast<std::uint64_t>(
+                          (runtime::wall_now().us / 1000 - kVersionEpochMs)) << 20;
+  std::vector<runtime::TopicPartition> starts;
+  for (const runtime::TopicPartition& tp : tps) {
+    auto shard = std::make_unique<Shard>(settings_.legal_terms);
+    shard->topic = tp.topic;
+    shard->partition = tp.partition;
+    shard->partial_id = tp.topic + "/" + std::to_string(tp.partition);
+    std::string error;
+    const std::optional<std::string> bytes = store_.read(checkpoint_name(tp.topic, tp.partition), &error);
+    if (!error.empty()) {
+      // A damaged checkpoint is never half-loaded: rebuild this shard from the log.
+      log::error("checkpoint_unreadable", {{"partition", tp.partition}, {"error", error}});
+    } else if (bytes) {
+      pqrflow::v1::ShardCheckpoint ckpt;
+      if (!ckpt.ParseFromString(*bytes) || !shard->state.load(ckpt.state(), &error)) {
+        log::error("checkpoint_invalid", {{"partition", tp.partition}, {"error", error}});
+        shard = std::make_unique<Shard>(settings_.legal_terms);
+        shard->topic = tp.topic;
+        shard->partition = tp.partition;
+        shard->partial_id = tp.topic + "/" + std::to_string(tp.partition);
+      } else {
+        shard->next_offset = ckpt.next_offset();
+        shard->last_version = ckpt.last_version();
+        shard->state.aggregates().track_changes(true);
+        log::info("checkpoint_restored", {{"partition", tp.partition},
+                                          {"next_offset", ckpt.next_offset()},
+                                          {"tickets", ckpt.state().tickets_size()}});
+      }
+    }
+    // Republish everything the shard knows: the previous owner may have died before
+    // publishing the values this checkpoint reflects.
+    shard->state.aggregates().mark_all_dirty();
+    starts.push_back({tp.topic, tp.partition, shard->next_offset});
+    shards_[tp.partition] = std::move(shard);
+  }
+  health_.assigned = !shards_.empty();
+  health_.shards = static_cast<std::int64_t>(shards_.size());
+  log::info("partitions_assigned", {{"partitions", partitions_text(tps)}});
+  return starts;
+}
+
+void MetricsService::on_revoked(const std::vector<runtime::TopicPartition>& tps, bool lost) {
+  if (!lost) {
+    // Hand over: publish, wait for acknowledgements, checkpoint, then let go.
+    emit_snapshots();
+    emit_live();
+    checkpoint(true);
+  }
+  for (const auto& tp : tps) shards_.erase(tp.partition);
+  health_.assigned = !shards_.empty();
+  health_.shards = static_cast<std::int64_t>(shards_.size());
+  log::info(lost ? "partitions_lost" : "partitions_revoked", {{"partitions", partitions_text(tps)}});
+}
+
+void MetricsService::dead_letter(const runtime::Message& m, const std::string& reason,
+                                 const std::string& detail) {
+  pqrflow::v1::DeadLetter dl;
+  dl.set_reason(reason);
+  dl.set_detail(detail);
+  dl.set_origin_topic(std::string(m.topic));
+  dl.set_origin_partition(m.partition);
+  dl.set_origin_offset(m.offset);
+  dl.set_original(std::string(m.value));
+  dl.set_original_key(std::string(m.key));
+  dl.set_rejected_at_us(runtime::wall_now().us);
+  dl.set_service("pqrflow-metrics");
+  const std::string key =
+      std::string(m.topic) + "/" + std::to_string(m.partition) + "/" + std::to_string(m.offset);
+  std::string error;
+  if (!producer_->produce(settings_.common.topics.deadletter, key, dl.SerializeAsString(),
+                          {{"reason", reason}, {"detail", detail}}, &error)) {
+    log::error("deadletter_failed", {{"error", error}});
+  }
+}
+
+void MetricsService::process(const runtime::MessageBatch& batch) {
+  core::Decoder decoder;
+  core::Event event;
+  core::Rejection why;
+  for (const runtime::ConsumerError& e : batch.errors()) {
+    if (e.offset_out_of_range) {
+      health_.gap = true;
+      log::error("offset_gap", {{"topic", e.topic},
+                                {"partition", e.partition},
+                                {"error", e.message},
+                                {"hint", "events were lost to retention before this shard read "
+                                         "them; restore a checkpoint or replay the raw topics"}});
+      consumer_->pause({{e.topic, e.partition, 0}});
+    } else {
+      log::warn("consumer_error", {{"topic", e.topic}, {"partition", e.partition}, {"error", e.message}});
+    }
+  }
+  for (const runtime::Message& m : batch.messages()) {
+    auto it = shards_.find(m.partition);
+    if (it == shards_.end()) continue;  // not ours any more (revoked in this poll)
+    Shard& shard = *it->second;
+    if (shard.next_offset >= 0 && m.offset < shard.next_offset) continue;  // in the checkpoint
+    if (decoder.decode_protobuf(m.value, &event, &why)) {
+      shard.state.apply(event);
+      health_.events_total.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      health_.invalid_total.fetch_add(1, std::memory_order_relaxed);
+      dead_letter(m, std::string(core::reason_code(why.reason)), why.detail);
+    }
+    shard.next_offset = m.offset + 1;
+    shard.changed_since_checkpoint = true;
+  }
+}
+
+void MetricsService::emit_snapshots() {
+  pqrflow::v1::IndicatorSnapshot s;
+  std::string value, error;
+  for (auto& [p, shard_ptr] : shards_) {
+    Shard& shard = *shard_ptr;
+    core::Aggregates& agg = shard.state.aggregates();
+    std::vector<core::CellKey> dirty = agg.take_dirty();
+    const bool watermark_moved = agg.max_event_time() != shard.published_watermark;
+    if (dirty.empty() && !watermark_moved) continue;
+    const std::uint64_t version = shard.next_version(epoch_floor());
+    for (const core::CellKey& key : dirty) {
+      const core::Cell* cell = agg.find(key);
+      s.Clear();
+      s.set_indicator(std::string(core::id_of(key.indicator)));
+      s.set_scope(agg.scopes().name(key.scope));
+      s.set_period(core::format_year_month(key.month));
+      s.set_partial_id(shard.partial_id);
+      s.set_numerator(cell != nullptr ? cell->numerator : 0);
+      s.set_denominator(cell != nullptr ? cell->denominator : 0);
+      s.set_version(version);
+      s.set_max_event_time_us(agg.max_event_time().us);
+      s.SerializeToString(&value);
+      const std::string k = s.indicator() + "|" + s.scope() + "|" + s.period() + "|" + s.partial_id();
+      if (!producer_->produce(settings_.common.topics.indicators, k, value, {}, &error)) {
+        log::error("produce_failed", {{"error", error}});
+      }
+      health_.snapshots_total.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (watermark_moved && agg.has_events()) {
+      s.Clear();
+      s.set_indicator("as_of");
+      s.set_scope("all");
+      s.set_period("watermark");
+      s.set_partial_id(shard.partial_id);
+      s.set_version(version);
+      s.set_max_event_time_us(agg.max_event_time().us);
+      s.SerializeToString(&value);
+      producer_->produce(settings_.common.topics.indicators, "as_of|all|watermark|" + shard.partial_id,
+                         value, {}, &error);
+    }
+    shard.published_watermark = agg.max_event_time();
+  }
+  producer_->poll(std::chrono::milliseconds(0));
+}
+
+void MetricsService::emit_live() {
+  const std::optional<core::Instant> now = clock_->now();
+  if (!now) return;
+  pqrflow::v1::IndicatorSnapshot s;
+  std::string value, error;
+  for (auto& [p, shard_ptr] : shards_) {
+    Shard& shard = *shard_ptr;
+    core::LiveCounts counts = core::live_counts(shard.state, *now, settings_.warn_days);
+    // Scopes that disappeared publish zeros so the merged figures drop them.
+    for (const auto& [scope, figures] : shard.published_live) counts.by_scope.try_emplace(scope);
+    std::uint64_t version = 0;
+    for (const auto& [scope, figures] : counts.by_scope) {
+      auto prev = shard.published_live.find(scope);
+      if (prev != shard.published_live.end() && prev->second == figures) continue;
+      if (version == 0) version = shard.next_version(epoch_floor());
+      s.Clear();
+      s.set_indicator("live");
+      s.set_scope(scope);
+      s.set_period("live");
+      s.set_partial_id(shard.partial_id);
+      s.set_numerator(figures.pending);
+      s.set_denominator(figures.filed_30d);
+      s.set_due_soon(figures.due_soon);
+      s.set_overdue(figures.overdue);
+      s.set_clock_us(now->us);
+      s.set_version(version);
+      s.set_max_event_time_us(shard.state.aggregates().max_event_time().us);
+      s.SerializeToString(&value);
+      producer_->produce(settings_.common.topics.indicators, "live|" + scope + "|live|" + shard.partial_id,
+                         value, {}, &error);
+      shard.published_live[scope] = figures;
+    }
+    std::vector<core::DeadlineItem> worklist = core::deadline_worklist(
+        shard.state, *now, settings_.warn_days, static_cast<std::size_t>(settings_.worklist_limit));
+    if (!shard.worklist_published || worklist != shard.published_worklist) {
+      pqrflow::v1::DeadlineWorklist w;
+      w.set_partial_id(shard.partial_id);
+      w.set_clock_us(now->us);
+      w.set_version(version != 0 ? version : shard.next_version(epoch_floor()));
+      w.set_total(static_cast<std::int64_t>(worklist.size()));
+      for (const core::DeadlineItem& item : worklist) {
+        auto* i = w.add_items();
+        i->set_ticket_id(item.ticket_id);
+        i->set_office(item.office);
+        i->set_kind(std::string(core::name_of(item.kind)));
+        i->set_filed_at_us(item.filed_at.us);
+        i->set_due_date(core::format_date(item.due));
+        i->set_business_days_left(item.business_days_left);
+      }
+      w.SerializeToString(&value);
+      producer_->produce(settings_.common.topics.deadlines, shard.partial_id, value, {}, &error);
+      shard.published_worklist = std::move(worklist);
+      shard.worklist_published = true;
+    }
+  }
+  producer_->poll(std::chrono::milliseconds(0));
+}
+
+bool MetricsService::checkpoint_shard(Shard& shard) {
+  pqrflow::v1::ShardCheckpoint ckpt;
+  ckpt.set_topic(shard.topic);
+  ckpt.set_partition(shard.partition);
+  ckpt.set_next_offset(shard.next_offset);
+  ckpt.set_last_version(shard.last_version);
+  ckpt.set_written_at_us(runtime::wall_now().us);
+  shard.state.save(ckpt.mutable_state());
+  std::string error;
+  if (!store_.write(checkpoint_name(shard.topic, shard.partition), ckpt.SerializeAsString(), &error)) {
+    health_.checkpoint_failures_total.fetch_add(1);
+    log::error("checkpoint_failed", {{"partition", shard.partition}, {"error", error}});
+    return false;
+  }
+  shard.changed_since_checkpoint = false;
+  return true;
+}
+
+bool MetricsService::checkpoint(bool all) {
+  // Everything the checkpoint reflects must be acknowledged first: a crash after the
+  // checkpoint must not leave a published value missing.
+  emit_snapshots();
+  const runtime::DeliveryReport report = producer_->flush(std::chrono::seconds(30));
+  if (!report.complete || report.failed > 0) {
+    health_.checkpoint_failures_total.fetch_add(1);
+    log::warn("checkpoint_deferred", {{"reason", report.complete ? "delivery failures" : "flush timeout"},
+                                      {"failed", report.failed},
+                                      {"error", report.last_error}});
+    if (report.failed > 0) {
+      // Some snapshots were lost in transit: publish every cell again.
+      for (auto& [p, shard] : shards_) shard->state.aggregates().mark_all_dirty();
+    }
+    return false;
+  }
+  std::vector<runtime::TopicPartition> offsets;
+  bool ok = true;
+  for (auto& [p, shard] : shards_) {
+    if (!all && !shard->changed_since_checkpoint) continue;
+    if (shard->next_offset < 0) continue;
+    ok = checkpoint_shard(*shard) && ok;
+    offsets.push_back({shard->topic, shard->partition, shard->next_offset});
+  }
+  if (!offsets.empty()) {
+    std::string error;
+    // Mirrors the checkpoint for lag monitoring; the checkpoint stays the authority.
+    consumer_->commit(offsets, false, &error);
+    health_.checkpoints_total.fetch_add(1);
+    health_.last_checkpoint_us = runtime::wall_now().us;
+  }
+  return ok;
+}
+
+void MetricsService::run() {
+  auto next_emit = Clock::now();
+  auto next_live = Clock::now();
+  auto next_checkpoint = Clock::now() + settings_.checkpoint_interval;
+  while (!stopping_) {
+    runtime::MessageBatch batch = consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
+    process(batch);
+    const auto now = Clock::now();
+    if (now >= next_emit) {
+      emit_snapshots();
+      next_emit = now + settings_.emit_interval;
+    }
+    if (now >= next_live) {
+      emit_live();
+      std::int64_t lag = 0;
+      for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+      health_.lag = lag;
+      next_live = now + settings_.live_interval;
+    }
+    if (now >= next_checkpoint) {
+      checkpoint(false);
+      next_checkpoint = Clock::now() + settings_.checkpoint_interval;
+    }
+    producer_->poll(std::chrono::milliseconds(0));
+  }
+  log::info("stopping", {{"shards", static_cast<std::int64_t>(shards_.size())}});
+  emit_live();
+  checkpoint(true);
+  consumer_->close();  // revokes (hand-over checkpoint) and leaves the group
+  producer_->flush(std::chrono::seconds(30));
+  log::info("stopped", {});
+}
+
+}  // namespace pqrflow::metrics

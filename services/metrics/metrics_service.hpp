@@ -1,0 +1,91 @@
+// pqrflow-metrics: consumes canonical events, keeps one indicator state per input
+// partition (shard), publishes partial indicator snapshots, live figures and deadline
+// worklists, and checkpoints each shard with its offset (design.md §2).
+//
+// Delivery: a shard's checkpoint is written only after every snapshot it implies has
+// been acknowledged, and the checkpoint's offset is the restart point; the group's
+// committed offsets mirror it for lag monitoring only.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "metrics/shard.hpp"
+#include "runtime/checkpoint_store.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/config.hpp"
+#include "runtime/kafka.hpp"
+
+namespace pqrflow::metrics {
+
+struct MetricsSettings {
+  runtime::CommonSettings common;
+  std::string group_id = "pqrflow-metrics";
+  std::string checkpoint_dir = "pqrflow-state/metrics";
+  std::chrono::milliseconds checkpoint_interval{5000};
+  std::chrono::milliseconds emit_interval{250};
+  std::chrono::milliseconds live_interval{1000};
+  std::string clock = "wall";
+  int warn_days = 3;
+  int worklist_limit = 200;
+  std::string plan_path;  // optional: legal terms per kind
+  core::LegalTerms legal_terms = core::kDefaultLegalTerms;
+  std::size_t batch_size = 5000;
+};
+
+// Counters the HTTP endpoints read (any thread).
+struct MetricsHealth {
+  std::atomic<bool> assigned{false};
+  std::atomic<bool> gap{false};
+  std::atomic<std::int64_t> events_total{0};
+  std::atomic<std::int64_t> invalid_total{0};
+  std::atomic<std::int64_t> snapshots_total{0};
+  std::atomic<std::int64_t> checkpoints_total{0};
+  std::atomic<std::int64_t> checkpoint_failures_total{0};
+  std::atomic<std::int64_t> last_checkpoint_us{0};
+  std::atomic<std::int64_t> shards{0};
+  std::atomic<std::int64_t> lag{0};
+};
+
+class MetricsService {
+ public:
+  explicit MetricsService(MetricsSettings settings);
+  ~MetricsService();
+
+  // Connects and starts consuming. Returns false with *error (naming the setting).
+  bool start(std::string* error);
+  // Runs until stop() is called; then emits, checkpoints and leaves the group.
+  void run();
+  void stop() { stopping_ = true; }
+
+  const MetricsHealth& health() const { return health_; }
+
+ private:
+  std::vector<runtime::TopicPartition> on_assigned(const std::vector<runtime::TopicPartition>& tps);
+  void on_revoked(const std::vector<runtime::TopicPartition>& tps, bool lost);
+
+  void process(const runtime::MessageBatch& batch);
+  void emit_snapshots();
+  void emit_live();
+  bool checkpoint(bool all);
+  bool checkpoint_shard(Shard& shard);
+  std::optional<core::Instant> event_clock() const;
+  std::uint64_t epoch_floor() const;
+  void dead_letter(const runtime::Message& m, const std::string& reason, const std::string& detail);
+
+  MetricsSettings settings_;
+  MetricsHealth health_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<runtime::Producer> producer_;
+  std::unique_ptr<runtime::Consumer> consumer_;
+  std::unique_ptr<runtime::Clock> clock_;
+  runtime::CheckpointStore store_;
+  std::map<std::int32_t, std::unique_ptr<Shard>> shards_;
+  std::uint64_t assignment_floor_ = 0;
+};
+
+}  // namespace pqrflow::metrics

@@ -1,0 +1,122 @@
+// pqrflow-reporting: merges the partial snapshots of every metrics shard, applies the
+// plan (targets, baselines, weights), and publishes the BI feed (the same rows
+// `pqrflow replay` prints), compliance updates and alert transitions.
+//
+// Rows are republished when their content changes; when the stream is quiet (the as-of
+// instant stopped moving), rows still stamped with an older as-of are re-stamped, so at
+// rest the feed equals `replay` over the same records, version aside. Its merged view
+// and input offsets are checkpointed, so a restart does not depend on the topic's
+// retention.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/alerts.hpp"
+#include "core/bi.hpp"
+#include "core/partials.hpp"
+#include "core/plan.hpp"
+#include "pqrflow/v1/indicators.pb.h"
+#include "runtime/checkpoint_store.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/config.hpp"
+#include "runtime/kafka.hpp"
+
+namespace pqrflow::reporting {
+
+struct AlertSettings {
+  double pending_ratio_threshold = 25;     // %
+  double pending_ratio_resolve = 20;       // %
+  double pending_ratio_min_rise = 2;       // points over the look-back
+  std::chrono::milliseconds pending_ratio_lookback{7LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds pending_ratio_for{3600 * 1000};
+  std::chrono::milliseconds pending_ratio_cooldown{24LL * 3600 * 1000};
+  double overdue_threshold = 1;            // tickets past their legal due date
+  double due_soon_threshold = 50;          // tickets within the warning days
+};
+
+struct ReportingSettings {
+  runtime::CommonSettings common;
+  std::string plan_path;
+  core::Plan plan;
+  std::string checkpoint_dir = "pqrflow-state/reporting";
+  std::chrono::milliseconds bi_interval{1000};
+  std::chrono::milliseconds alert_interval{1000};
+  std::chrono::milliseconds checkpoint_interval{5000};
+  std::string clock = "wall";
+  AlertSettings alerts;
+  std::size_t batch_size = 10000;
+};
+
+struct ReportingHealth {
+  std::atomic<bool> assigned{false};
+  std::atomic<bool> gap{false};
+  std::atomic<std::int64_t> snapshots_total{0};
+  std::atomic<std::int64_t> rows_total{0};
+  std::atomic<std::int64_t> alerts_total{0};
+  std::atomic<std::int64_t> checkpoints_total{0};
+  std::atomic<std::int64_t> last_checkpoint_us{0};
+  std::atomic<std::int64_t> lag{0};
+};
+
+// A consistent copy of what reporting publishes, for HTTP readers on other threads.
+struct ReportingView {
+  std::vector<core::BiRow> rows;
+  pqrflow::v1::ComplianceUpdate compliance;
+  std::map<std::string, core::LiveFigures> live;
+  std::vector<pqrflow::v1::AlertTransition> active_alerts;
+  std::vector<pqrflow::v1::DeadlineItem> deadlines;
+  std::optional<core::Instant> as_of;
+};
+
+class ReportingService {
+ public:
+  explicit ReportingService(ReportingSettings settings);
+  bool start(std::string* error);
+  void run();
+  void stop() { stopping_ = true; }
+  const ReportingHealth& health() const { return health_; }
+  // Thread-safe copy of the latest published view.
+  std::shared_ptr<const ReportingView> view() const;
+
+ private:
+  void process(const runtime::MessageBatch& batch);
+  void publish_rows();
+  void evaluate_alerts();
+  bool checkpoint();
+  bool restore(std::string* error);
+  std::uint64_t next_version();
+
+  ReportingSettings settings_;
+  ReportingHealth health_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<runtime::Producer> producer_;
+  std::unique_ptr<runtime::Consumer> consumer_;
+  std::unique_ptr<runtime::Clock> clock_;
+  runtime::CheckpointStore store_;
+
+  core::PartialMerger merger_;
+  std::map<std::string, pqrflow::v1::IndicatorSnapshot> latest_;  // key → latest snapshot
+  std::map<std::string, pqrflow::v1::DeadlineWorklist> worklists_;
+  std::map<std::string, std::int64_t> next_offsets_;                // "topic/partition"
+  std::map<std::string, std::uint64_t> emitted_rows_;               // key → content hash
+  std::uint64_t emitted_compliance_ = 0;
+  std::optional<core::Instant> emitted_compliance_as_of_;
+  std::optional<core::Instant> emitted_as_of_;
+  std::optional<core::Instant> previous_tick_as_of_;
+  bool dirty_ = true;
+  std::uint64_t last_version_ = 0;
+  std::vector<core::AlertTracker> trackers_;
+  std::map<std::string, pqrflow::v1::AlertTransition> alert_states_;  // "rule|subject"
+
+  mutable std::mutex view_mu_;
+  std::shared_ptr<const ReportingView> view_;
+};
+
+}  // namespace pqrflow::reporting

@@ -1,0 +1,74 @@
+#include "runtime/service_host.hpp"
+
+#include <google/protobuf/stubs/logging.h>
+
+#include "runtime/log.hpp"
+
+namespace pqrflow::runtime {
+
+ServiceHost::ServiceHost(std::string service, const CommonSettings& common)
+    : service_(std::move(service)) {
+  HttpServerSettings settings;
+  settings.address = common.http_address;
+  settings.port = static_cast<std::uint16_t>(common.http_port);
+  http_ = std::make_unique<HttpServer>(ioc_, settings);
+  registry_.gauge("pqrflow_build_info", "Build information (always 1).",
+                  {{"service", service_}, {"version", kVersion}})
+      .set(1);
+}
+
+ServiceHost::~ServiceHost() { shutdown(); }
+
+bool ServiceHost::start(ReadinessCheck ready, std::function<void()> on_stop, std::string* error) {
+  ready_ = std::move(ready);
+  http_->route("GET", "/healthz", [](const HttpRequest&) {
+    return HttpResponse::json(200, R"({"status":"alive"})");
+  });
+  http_->route("GET", "/readyz", [this](const HttpRequest&) {
+    const std::string why = ready_ ? ready_() : std::string();
+    if (why.empty()) return HttpResponse::json(200, R"({"status":"ready"})");
+    std::string body = R"({"status":"not_ready","reason":")";
+    for (char c : why) {
+      if (c == '"' || c == '\\') body.push_back('\\');
+      body.push_back(c);
+    }
+    body += "\"}";
+    return HttpResponse::json(503, body);
+  });
+  http_->route("GET", "/metrics", [this](const HttpRequest&) {
+    HttpResponse r = HttpResponse::text(200, registry_.render());
+    r.content_type = metrics::kContentType;
+    return r;
+  });
+  try {
+    http_->start();
+  } catch (const HttpServerError& e) {
+    *error = e.what();
+    return false;
+  }
+  log::info("http_listening", {{"port", static_cast<std::int64_t>(http_->port())}});
+  signals_ = std::make_unique<ShutdownSignals>(ioc_, [on_stop](int) { on_stop(); });
+  thread_ = std::thread([this] { ioc_.run(); });
+  return true;
+}
+
+void ServiceHost::shutdown() {
+  if (!thread_.joinable()) return;
+  if (http_) http_->stop();
+  if (signals_) signals_->cancel();
+  thread_.join();
+  signals_.reset();
+}
+
+void configure_logging(const std::string& service, const CommonSettings& common) {
+  log::configure(service, log::parse_level(common.log_level).value_or(log::Level::kInfo));
+}
+
+void silence_protobuf_logging() {
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char*, int,
+                                     const std::string& message) {
+    if (level >= google::protobuf::LOGLEVEL_FATAL) log::error("protobuf_fatal", {{"message", message}});
+  });
+}
+
+}  // namespace pqrflow::runtime

@@ -1,0 +1,232 @@
+#include "support/stack.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "core/plan.hpp"
+#include "core/replay.hpp"
+
+namespace pqrflow::testing {
+namespace {
+
+std::filesystem::path make_temp_dir() {
+  std::random_device rd;
+  const std::filesystem::path base = std::filesystem::temp_directory_path();
+  for (;;) {
+    auto p = base / ("pqrflow-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    if (std::filesystem::create_directory(p)) return p;
+  }
+}
+
+std::string strip_version(const std::string& json) {
+  boost::json::object o = boost::json::parse(json).as_object();
+  o.erase("version");
+  return boost::json::serialize(o);
+}
+
+}  // namespace
+
+Stack::Stack(int partitions) : dir_(make_temp_dir()) {
+  runtime::SubprocessOptions o;
+  o.argv = {bin_.pqrflow, "broker", "--partitions", std::to_string(partitions)};
+  o.pipe_stdout = true;
+  o.stdin_pipe = true;
+  o.stderr_path = (dir_ / "broker.log").string();
+  std::string error;
+  broker_ = runtime::Subprocess::spawn(o, &error);
+  if (!broker_) throw std::runtime_error(error);
+  const std::optional<std::string> first = broker_->read_line(std::chrono::seconds(20));
+  if (!first || first->rfind("BROKERS=", 0) != 0) {
+    throw std::runtime_error("pqrflow broker did not print BROKERS=: " + first.value_or("(nothing)"));
+  }
+  brokers_ = first->substr(8);
+  producer_ = runtime::Producer::create({{"bootstrap.servers", brokers_},
+                                         {"linger.ms", "5"},
+                                         {"partitioner", "murmur2_random"},
+                                         {"enable.idempotence", "true"}},
+                                        &error);
+  if (!producer_) throw std::runtime_error(error);
+}
+
+Stack::~Stack() {
+  for (Service& s : services_) {
+    if (s.process) s.process->terminate(std::chrono::seconds(10));
+  }
+  services_.clear();
+  producer_.reset();
+  if (broker_) broker_->terminate(std::chrono::seconds(5));
+  if (std::getenv("PQRFLOW_KEEP_TEST_DIRS") == nullptr) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+int Stack::start_service(const std::string& name, const std::string& binary,
+                         std::vector<std::string> args) {
+  runtime::SubprocessOptions o;
+  o.argv = {binary, "--brokers", brokers_, "--http-port", "0"};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.stderr_path = (dir_ / (name + ".log")).string();
+  o.stdout_path = o.stderr_path;
+  std::string error;
+  auto p = runtime::Subprocess::spawn(o, &error);
+  if (!p) throw std::runtime_error(error);
+  services_.push_back({name, std::move(p)});
+  return static_cast<int>(services_.size()) - 1;
+}
+
+int Stack::start_ingest(std::vector<std::string> args) {
+  return start_service("ingest" + std::to_string(services_.size()), bin_.ingest, std::move(args));
+}
+
+int Stack::start_metrics(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--checkpoint-dir", (dir_ / "metrics-state").string(),
+                             "--checkpoint-interval", "1s", "--emit-interval", "100ms",
+                             "--live-interval", "250ms"});
+  return start_service("metrics" + std::to_string(services_.size()), bin_.metrics, std::move(args));
+}
+
+int Stack::start_reporting(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--plan", bin_.plan, "--checkpoint-dir",
+                             (dir_ / "reporting-state").string(), "--checkpoint-interval", "1s",
+                             "--bi-interval", "250ms", "--alert-interval", "250ms"});
+  return start_service("reporting" + std::to_string(services_.size()), bin_.reporting,
+                       std::move(args));
+}
+
+int Stack::stop(int index, std::chrono::milliseconds grace) {
+  return services_.at(static_cast<std::size_t>(index)).process->terminate(grace);
+}
+
+void Stack::kill(int index) {
+  auto& p = services_.at(static_cast<std::size_t>(index)).process;
+  p->signal(SIGKILL);
+  p->wait(std::chrono::seconds(10));
+}
+
+bool Stack::running(int index) { return services_.at(static_cast<std::size_t>(index)).process->running(); }
+
+std::string Stack::log_of(int index) const {
+  std::ifstream in(dir_ / (services_.at(static_cast<std::size_t>(index)).name + ".log"));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Stack::broker_command(const std::string& command) {
+  broker_->write_stdin(command + "\n");
+  return broker_->read_line(std::chrono::seconds(10)).value_or("(no answer)");
+}
+
+void Stack::produce(const std::string& topic,
+                    const std::vector<std::pair<std::string, std::string>>& key_values,
+                    const std::vector<runtime::Header>& headers) {
+  std::string error;
+  for (const auto& [key, value] : key_values) {
+    if (!producer_->produce(topic, key, value, headers, &error)) throw std::runtime_error(error);
+  }
+  const runtime::DeliveryReport r = producer_->flush(std::chrono::seconds(60));
+  if (!r.complete || r.failed > 0) throw std::runtime_error("produce to " + topic + ": " + r.last_error);
+}
+
+std::vector<std::pair<std::string, std::string>> Stack::read_all(const std::string& topic) {
+  std::string error;
+  auto consumer = runtime::Consumer::create(
+      {{"bootstrap.servers", brokers_}, {"group.id", "e2e-reader"}, {"enable.partition.eof", "false"}},
+      &error);
+  if (!consumer) throw std::runtime_error(error);
+  const std::optional<int> n = consumer->partition_count(topic, std::chrono::seconds(10));
+  if (!n) throw std::runtime_error("no topic " + topic);
+  std::vector<runtime::TopicPartition> tps;
+  for (int p = 0; p < *n; ++p) tps.push_back({topic, p, runtime::kOffsetBeginning});
+  if (!consumer->assign(tps, &error)) throw std::runtime_error(error);
+  std::vector<std::pair<std::string, std::string>> out;
+  // Read until every partition's position reaches its high watermark.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int idle_rounds = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    runtime::MessageBatch b = consumer->poll(10000, std::chrono::milliseconds(200));
+    for (const auto& m : b.messages()) out.emplace_back(std::string(m.key), std::string(m.value));
+    if (!b.empty()) {
+      idle_rounds = 0;
+      continue;
+    }
+    bool caught_up = true;
+    for (const auto& [tp, lag] : consumer->lag()) caught_up = caught_up && lag == 0;
+    if (caught_up && ++idle_rounds >= 2) break;
+  }
+  consumer->close();
+  return out;
+}
+
+std::map<std::string, std::string> latest_bi_rows(
+    const std::vector<std::pair<std::string, std::string>>& messages) {
+  std::map<std::string, std::pair<std::uint64_t, std::string>> latest;
+  for (const auto& [key, value] : messages) {
+    const boost::json::object o = boost::json::parse(value).as_object();
+    const std::uint64_t version = o.at("version").to_number<std::uint64_t>();
+    auto it = latest.find(key);
+    if (it == latest.end() || it->second.first < version) latest[key] = {version, value};
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [key, v] : latest) out[key] = strip_version(v.second);
+  return out;
+}
+
+std::map<std::string, std::string> replay_rows(const std::vector<std::string>& records,
+                                               const std::string& plan_path) {
+  std::ifstream in(plan_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  core::PlanLoad load = core::load_plan(text.str());
+  if (!load.plan) throw std::runtime_error("plan " + plan_path + " does not load");
+  core::Replayer r(*load.plan, std::nullopt);
+  for (const std::string& rec : records) r.feed_json(rec);
+  std::map<std::string, std::string> out;
+  for (const core::BiRow& row : r.rows()) out[row.key()] = strip_version(core::to_json(row));
+  return out;
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds every) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(every);
+  }
+}
+
+std::string diff_rows(const std::map<std::string, std::string>& expected,
+                      const std::map<std::string, std::string>& actual) {
+  std::ostringstream out;
+  int shown = 0, missing = 0, extra = 0, differing = 0;
+  for (const auto& [k, v] : expected) {
+    auto it = actual.find(k);
+    if (it == actual.end()) {
+      ++missing;
+      if (shown++ < 5) out << "missing " << k << "\n";
+    } else if (it->second != v) {
+      ++differing;
+      if (shown++ < 5) out << "differs " << k << "\n  expected " << v << "\n  actual   " << it->second << "\n";
+    }
+  }
+  for (const auto& [k, v] : actual) {
+    if (!expected.contains(k)) {
+      ++extra;
+      if (shown++ < 5) out << "extra " << k << "\n";
+    }
+  }
+  out << expected.size() << " expected, " << actual.size() << " actual: " << missing << " missing, "
+      << extra << " extra, " << differing << " differing";
+  return out.str();
+}
+
+}  // namespace pqrflow::testing
