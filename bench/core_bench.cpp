@@ -37,13 +37,20 @@ core::Plan bench_plan() {
   using core::Direction;
   using core::Indicator;
   using core::TargetMode;
-  add(Indicator::kOportunidadRespuesta, core::Rational(3, 10), core::Goal{Direction::kIncrease, TargetMode::kPoints, 1});
-  add(Indicator::kIndiceReclamacion, core::Rational(2, 10), core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(5, 100)});
-  add(Indicator::kPqrPendientes, core::Rational(1, 10), core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(4, 10)});
-  add(Indicator::kPeticionesMalIngresadas, core::Rational(1, 10), core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(25, 1000)});
-  add(Indicator::kReformadosValor, core::Rational(15, 100), core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(3, 100)});
-  add(Indicator::kReformadosCantidad, core::Rational(15, 100), core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(5, 100)});
-  add(Indicator::kTiempoAtencionVisitas, 0, core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(25, 1000)});
+  add(Indicator::kOportunidadRespuesta, core::Rational(3, 10),
+      core::Goal{Direction::kIncrease, TargetMode::kPoints, 1});
+  add(Indicator::kIndiceReclamacion, core::Rational(2, 10),
+      core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(5, 100)});
+  add(Indicator::kPqrPendientes, core::Rational(1, 10),
+      core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(4, 10)});
+  add(Indicator::kPeticionesMalIngresadas, core::Rational(1, 10),
+      core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(25, 1000)});
+  add(Indicator::kReformadosValor, core::Rational(15, 100),
+      core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(3, 100)});
+  add(Indicator::kReformadosCantidad, core::Rational(15, 100),
+      core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(5, 100)});
+  add(Indicator::kTiempoAtencionVisitas, 0,
+      core::Goal{Direction::kDecrease, TargetMode::kRelative, core::Rational(25, 1000)});
   add(Indicator::kTiempoAtencionVentanilla, 0, std::nullopt);
   return p;
 }
@@ -127,9 +134,10 @@ void BM_Apply(benchmark::State& state) {
     applied += static_cast<std::int64_t>(events.size());
   }
   state.SetLabel(std::string(core::name_of(type)) + " ×" + std::to_string(events.size()));
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(applied), benchmark::Counter::kIsRate);
-  state.counters["ns/event"] = benchmark::Counter(static_cast<double>(applied),
-                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(applied), benchmark::Counter::kIsRate);
+  state.counters["ns/event"] = benchmark::Counter(
+      static_cast<double>(applied), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Apply)->DenseRange(0, 7)->Unit(benchmark::kMillisecond);
 
@@ -200,7 +208,8 @@ void BM_SnapshotEncode(benchmark::State& state) {
 BENCHMARK(BM_SnapshotEncode);
 
 void BM_ComplianceEvaluate(benchmark::State& state) {
-  const core::Goal goal{core::Direction::kDecrease, core::TargetMode::kRelative, core::Rational(40, 100)};
+  const core::Goal goal{core::Direction::kDecrease, core::TargetMode::kRelative,
+                        core::Rational(40, 100)};
   const core::Rational baseline(1420, 100), value(107 * 100, 893), weight(1, 10);
   for (auto _ : state) {
     benchmark::DoNotOptimize(core::evaluate(value, baseline, goal, weight));

@@ -100,7 +100,8 @@ int run_broker(const Args& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::string error;
-  std::unique_ptr<runtime::EmbeddedBroker> broker = runtime::EmbeddedBroker::start(settings, &error);
+  std::unique_ptr<runtime::EmbeddedBroker> broker =
+      runtime::EmbeddedBroker::start(settings, &error);
   if (!broker) {
     std::cerr << "pqrflow broker: " << error << "\n";
     return 2;

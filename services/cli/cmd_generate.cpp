@@ -23,7 +23,8 @@ struct FileCloser {
 
 int run_generate(const Args& args) {
   po::options_description options(
-      "Usage: pqrflow generate [--subscribers N] [--seed S] [--from YYYY-MM] [--to YYYY-MM] OUT_DIR\n\n"
+      "Usage: pqrflow generate [--subscribers N] [--seed S] [--from YYYY-MM] [--to YYYY-MM] "
+      "OUT_DIR\n\n"
       "Writes a synthetic water utility's raw events (design.md §4) to OUT_DIR/pqr.jsonl,\n"
       "visits.jsonl and billing.jsonl, in time order: seasonality, office and channel mix,\n"
       "answers around the 15-business-day term (some late), mis-filed tickets, reforms after\n"
@@ -33,16 +34,17 @@ int run_generate(const Args& args) {
   sim::GeneratorOptions g;
   std::string from = "2023-01", to = "2024-12", out_dir;
   options.add_options()("help,h", "show this help")(
-      "subscribers", po::value(&g.subscribers)->default_value(g.subscribers), "subscribers in the first month")(
-      "seed", po::value(&g.seed)->default_value(g.seed), "random seed")(
+      "subscribers", po::value(&g.subscribers)->default_value(g.subscribers),
+      "subscribers in the first month")("seed", po::value(&g.seed)->default_value(g.seed),
+                                        "random seed")(
       "from", po::value(&from)->default_value(from), "first month")(
       "to", po::value(&to)->default_value(to), "last month (inclusive)")(
       "invalid-rate", po::value(&g.invalid_rate)->default_value(g.invalid_rate),
       "invalid records per valid record")(
       "duplicate-rate", po::value(&g.duplicate_rate)->default_value(g.duplicate_rate),
-      "exact re-deliveries per record")(
-      "improvement", po::value(&g.improvement)->default_value(g.improvement),
-      "how much the plan's improvements show from 2024 (0..1)")(
+      "exact re-deliveries per record")("improvement",
+                                        po::value(&g.improvement)->default_value(g.improvement),
+                                        "how much the plan's improvements show from 2024 (0..1)")(
       "out", po::value(&out_dir), "output directory");
   po::positional_options_description positional;
   positional.add("out", 1);

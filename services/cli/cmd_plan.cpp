@@ -24,9 +24,9 @@ std::string describe_goal(const core::PlanIndicator& p) {
     out += percent(g.size) + " (relative)";
   } else {
     const core::Unit unit = core::info(p.indicator).unit;
-    out += core::format_decimal(g.size, 4) +
-           (unit == core::Unit::kPercent ? std::string(" point(s)")
-                                         : " " + std::string(core::unit_symbol(unit)));
+    out += core::format_decimal(g.size, 4) + (unit == core::Unit::kPercent
+                                                  ? std::string(" point(s)")
+                                                  : " " + std::string(core::unit_symbol(unit)));
   }
   return out;
 }
@@ -38,10 +38,11 @@ std::string describe_baseline(const core::PlanIndicator& p) {
 
 void print_table(const core::Plan& plan) {
   std::cout << plan.id << " — " << plan.process << ", year " << plan.year << ", schedule "
-            << core::format_date(plan.schedule_start) << ".." << core::format_date(plan.schedule_end)
-            << "\nresponsible: " << plan.responsible << "\n\n";
-  std::cout << std::left << std::setw(10) << "row" << std::setw(28) << "indicator"
-            << std::setw(11) << "weight" << std::setw(34) << "goal"
+            << core::format_date(plan.schedule_start) << ".."
+            << core::format_date(plan.schedule_end) << "\nresponsible: " << plan.responsible
+            << "\n\n";
+  std::cout << std::left << std::setw(10) << "row" << std::setw(28) << "indicator" << std::setw(11)
+            << "weight" << std::setw(34) << "goal"
             << "baseline\n";
   core::Rational total = 0;
   for (const core::PlanIndicator& p : plan.indicators) {
@@ -80,11 +81,11 @@ void print_json(const core::Plan& plan) {
     out += ",\"goal\":";
     if (p.goal) {
       out += "{\"direction\":";
-      core::append_json_string(&out, p.goal->direction == core::Direction::kIncrease ? "increase"
-                                                                                      : "decrease");
-      out += ",\"mode\":";
       core::append_json_string(
-          &out, p.goal->mode == core::TargetMode::kRelative ? "relative" : "points");
+          &out, p.goal->direction == core::Direction::kIncrease ? "increase" : "decrease");
+      out += ",\"mode\":";
+      core::append_json_string(&out,
+                               p.goal->mode == core::TargetMode::kRelative ? "relative" : "points");
       out += ",\"size\":";
       core::append_json_string(&out, core::format_decimal(p.goal->size, 12));
       out += "}";

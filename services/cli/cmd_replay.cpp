@@ -17,12 +17,13 @@ namespace pqrflow::cli {
 namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void print_summary(const core::ReplayCounts& c, const std::optional<core::Instant>& as_of) {
-  std::cerr << "replay: " << c.records << " records, " << c.accepted << " accepted, "
-            << c.rejected << " rejected";
+  std::cerr << "replay: " << c.records << " records, " << c.accepted << " accepted, " << c.rejected
+            << " rejected";
   if (c.after_as_of > 0) std::cerr << ", " << c.after_as_of << " after as-of (ignored)";
   std::cerr << "\n";
   for (std::size_t r = 0; r < c.by_reason.size(); ++r) {

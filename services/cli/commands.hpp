@@ -16,5 +16,7 @@ int run_plan(const Args& args);
 int run_replay(const Args& args);
 int run_broker(const Args& args);
 int run_generate(const Args& args);
+int run_demo(const Args& args);
+int run_report(const Args& args);
 
 }  // namespace pqrflow::cli

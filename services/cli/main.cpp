@@ -14,12 +14,16 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"demo", pqrflow::cli::run_demo,
+     "demo   the whole system on one machine: broker, services, a live synthetic utility"},
     {"replay", pqrflow::cli::run_replay,
      "replay --plan FILE [--as-of T] FILE.jsonl...   BI rows from raw files, in-process"},
     {"generate", pqrflow::cli::run_generate,
      "generate --subscribers N --seed S --from YYYY-MM --to YYYY-MM OUT_DIR   synthetic utility"},
     {"broker", pqrflow::cli::run_broker,
      "broker [--partitions N]   embedded Kafka-protocol cluster; prints BROKERS=host:port"},
+    {"report", pqrflow::cli::run_report,
+     "report --brokers B   the current compliance table from pqrflow.compliance.v1"},
     {"plan", pqrflow::cli::run_plan, "plan check FILE   validate an action plan"},
     {"holidays", pqrflow::cli::run_holidays, "holidays YEAR   Colombian national holidays"},
     {"due-date", pqrflow::cli::run_due_date,

@@ -2,7 +2,9 @@
 
 namespace pqrflow::core {
 
-ScopeTable::ScopeTable() { intern("all"); }
+ScopeTable::ScopeTable() {
+  intern("all");
+}
 
 ScopeId ScopeTable::intern(std::string_view scope) {
   auto it = ids_.find(absl::string_view(scope.data(), scope.size()));

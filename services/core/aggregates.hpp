@@ -47,8 +47,7 @@ struct CellKey {
   friend bool operator==(const CellKey&, const CellKey&) = default;
   template <typename H>
   friend H AbslHashValue(H h, const CellKey& k) {
-    return H::combine(std::move(h), static_cast<std::uint8_t>(k.indicator), k.scope,
-                      k.month.index);
+    return H::combine(std::move(h), static_cast<std::uint8_t>(k.indicator), k.scope, k.month.index);
   }
 };
 

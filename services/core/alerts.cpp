@@ -17,7 +17,8 @@ bool AlertTracker::rising(Instant now, double value) const {
   return reference.has_value() && value - *reference >= *rule_.min_rise;
 }
 
-std::optional<AlertTransitionEvent> AlertTracker::observe(Instant now, std::optional<double> value) {
+std::optional<AlertTransitionEvent> AlertTracker::observe(Instant now,
+                                                          std::optional<double> value) {
   if (last_seen_ && now < *last_seen_) return std::nullopt;
   last_seen_ = now;
   last_value_ = value;

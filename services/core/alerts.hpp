@@ -21,14 +21,14 @@
 namespace pqrflow::core {
 
 struct AlertRule {
-  std::string id;                    // e.g. "pqr_pending_ratio_rising"
+  std::string id;  // e.g. "pqr_pending_ratio_rising"
   std::string subject = "all";
-  double threshold = 0;              // fire at or above
-  double resolve_below = 0;          // resolve strictly below (≤ threshold)
-  std::optional<double> min_rise;    // points over the look-back window
+  double threshold = 0;            // fire at or above
+  double resolve_below = 0;        // resolve strictly below (≤ threshold)
+  std::optional<double> min_rise;  // points over the look-back window
   std::int64_t lookback_us = 0;
-  std::int64_t for_us = 0;           // how long the condition must hold before firing
-  std::int64_t cooldown_us = 0;      // after resolving, no new alert for this long
+  std::int64_t for_us = 0;       // how long the condition must hold before firing
+  std::int64_t cooldown_us = 0;  // after resolving, no new alert for this long
 };
 
 enum class AlertState : std::uint8_t { kInactive, kPending, kFiring };

@@ -18,7 +18,7 @@ struct Table {
   Date last{};
   std::vector<std::int32_t> prefix;  // prefix[i] = business days in [first, first+i]
   std::vector<std::uint8_t> holiday;
-  std::vector<Date> business;        // ascending
+  std::vector<Date> business;  // ascending
 
   Table() {
     first = date_of(kFirstYear, 1, 1);
@@ -95,13 +95,16 @@ bool is_holiday(Date d) {
   return t.covers(d) && t.holiday[t.at(d)] != 0;
 }
 
-bool is_business_day(Date d) { return weekday_of(d) < 5 && !is_holiday(d); }
+bool is_business_day(Date d) {
+  return weekday_of(d) < 5 && !is_holiday(d);
+}
 
 std::optional<Date> add_business_days(Date d, int n) {
   const Table& t = table();
   if (!t.covers(d) || n < 1) return std::nullopt;
   // prefix[at(d)] business days are <= d, so the n-th one after d has index prefix+n-1.
-  const std::size_t index = static_cast<std::size_t>(t.prefix[t.at(d)]) + static_cast<std::size_t>(n) - 1;
+  const std::size_t index =
+      static_cast<std::size_t>(t.prefix[t.at(d)]) + static_cast<std::size_t>(n) - 1;
   if (index >= t.business.size()) return std::nullopt;
   return t.business[index];
 }

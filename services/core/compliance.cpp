@@ -6,10 +6,14 @@ namespace pqrflow::core {
 
 std::string_view status_code(Status s) {
   switch (s) {
-    case Status::kCumplida: return "cumplida";
-    case Status::kEnCurso: return "en_curso";
-    case Status::kEnRiesgo: return "en_riesgo";
-    case Status::kSinDatos: return "sin_datos";
+    case Status::kCumplida:
+      return "cumplida";
+    case Status::kEnCurso:
+      return "en_curso";
+    case Status::kEnRiesgo:
+      return "en_riesgo";
+    case Status::kSinDatos:
+      return "sin_datos";
   }
   return "sin_datos";
 }

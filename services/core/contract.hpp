@@ -21,27 +21,27 @@
 namespace pqrflow::core {
 
 enum class RejectReason : std::uint8_t {
-  kRecordTooLarge,        // record_too_large: over the configured size limit
-  kInvalidJson,           // invalid_json: not one well-formed JSON value
-  kInvalidUtf8,           // invalid_utf8: bytes are not valid UTF-8
-  kNestingTooDeep,        // nesting_too_deep: arrays/objects nested deeper than the limit
-  kNotAnObject,           // not_an_object: the top-level value is not an object
-  kDuplicateField,        // duplicate_field: a key appears twice in one object
-  kMissingField,          // missing_field: a required field is absent or null
-  kWrongType,             // wrong_type: a field has the wrong JSON type
-  kInvalidValue,          // invalid_value: empty id, event_id over 128 characters, …
-  kUnknownType,           // unknown_type: "type" is not one of the eight event types
-  kInvalidEnum,           // invalid_enum: kind/channel/outcome/service not in the vocabulary
-  kInvalidTimestamp,      // invalid_timestamp: not RFC 3339 with offset, or not a real instant
-  kTimestampOutOfRange,   // timestamp_out_of_range: local date outside 1984..2200
-  kInvalidPeriod,         // invalid_period: bill period not a valid YYYY-MM
-  kInvalidAmount,         // invalid_amount: not a decimal number or decimal string
-  kNegativeAmount,        // negative_amount: below zero
-  kAmountNotPositive,     // amount_not_positive: a reform amount must be > 0
-  kTooManyDecimals,       // too_many_decimals: more than 2 decimal places (sub-cent)
-  kAmountOutOfRange,      // amount_out_of_range: 10^13 pesos or more
-  kTimeOrder,             // time_order: arrived <= started <= occurred_at broken
-  kInvalidProtobuf,       // invalid_protobuf: bytes are not a pqrflow.v1.Event
+  kRecordTooLarge,       // record_too_large: over the configured size limit
+  kInvalidJson,          // invalid_json: not one well-formed JSON value
+  kInvalidUtf8,          // invalid_utf8: bytes are not valid UTF-8
+  kNestingTooDeep,       // nesting_too_deep: arrays/objects nested deeper than the limit
+  kNotAnObject,          // not_an_object: the top-level value is not an object
+  kDuplicateField,       // duplicate_field: a key appears twice in one object
+  kMissingField,         // missing_field: a required field is absent or null
+  kWrongType,            // wrong_type: a field has the wrong JSON type
+  kInvalidValue,         // invalid_value: empty id, event_id over 128 characters, …
+  kUnknownType,          // unknown_type: "type" is not one of the eight event types
+  kInvalidEnum,          // invalid_enum: kind/channel/outcome/service not in the vocabulary
+  kInvalidTimestamp,     // invalid_timestamp: not RFC 3339 with offset, or not a real instant
+  kTimestampOutOfRange,  // timestamp_out_of_range: local date outside 1984..2200
+  kInvalidPeriod,        // invalid_period: bill period not a valid YYYY-MM
+  kInvalidAmount,        // invalid_amount: not a decimal number or decimal string
+  kNegativeAmount,       // negative_amount: below zero
+  kAmountNotPositive,    // amount_not_positive: a reform amount must be > 0
+  kTooManyDecimals,      // too_many_decimals: more than 2 decimal places (sub-cent)
+  kAmountOutOfRange,     // amount_out_of_range: 10^13 pesos or more
+  kTimeOrder,            // time_order: arrived <= started <= occurred_at broken
+  kInvalidProtobuf,      // invalid_protobuf: bytes are not a pqrflow.v1.Event
 };
 inline constexpr std::size_t kRejectReasonCount = 21;
 

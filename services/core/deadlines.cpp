@@ -44,8 +44,8 @@ LiveCounts live_counts(const IndicatorState& state, Instant now, int warn_days) 
   return out;
 }
 
-std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant now,
-                                            int warn_days, std::size_t limit) {
+std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant now, int warn_days,
+                                            std::size_t limit) {
   std::vector<DeadlineItem> out;
   const Date today = local_date(now);
   const ScopeTable& scopes = state.aggregates().scopes();
@@ -64,10 +64,13 @@ std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant
     item.business_days_left = left;
     out.push_back(std::move(item));
   }
-  const auto urgency = [](const DeadlineItem& i) { return std::tie(i.due, i.filed_at, i.ticket_id); };
+  const auto urgency = [](const DeadlineItem& i) {
+    return std::tie(i.due, i.filed_at, i.ticket_id);
+  };
   const std::size_t keep = std::min(limit, out.size());
-  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
-                    [&](const DeadlineItem& a, const DeadlineItem& b) { return urgency(a) < urgency(b); });
+  std::partial_sort(
+      out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
+      [&](const DeadlineItem& a, const DeadlineItem& b) { return urgency(a) < urgency(b); });
   out.resize(keep);
   return out;
 }

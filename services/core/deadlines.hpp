@@ -19,10 +19,10 @@ namespace pqrflow::core {
 inline constexpr std::int64_t kTrailingWindowMicros = 30 * kMicrosPerDay;
 
 struct LiveFigures {
-  std::int64_t pending = 0;     // filed by now, no answer by now
-  std::int64_t filed_30d = 0;   // filed in (now − 30 days, now]
-  std::int64_t due_soon = 0;    // pending, due today or within warn_days business days
-  std::int64_t overdue = 0;     // pending, due date before today
+  std::int64_t pending = 0;    // filed by now, no answer by now
+  std::int64_t filed_30d = 0;  // filed in (now − 30 days, now]
+  std::int64_t due_soon = 0;   // pending, due today or within warn_days business days
+  std::int64_t overdue = 0;    // pending, due date before today
   friend bool operator==(const LiveFigures&, const LiveFigures&) = default;
   LiveFigures& operator+=(const LiveFigures& o) {
     pending += o.pending;
@@ -51,8 +51,8 @@ struct DeadlineItem {
 
 // Pending tickets due within warn_days business days or overdue, most urgent first
 // (due date, then filing instant, then ticket id), at most `limit`.
-std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant now,
-                                            int warn_days, std::size_t limit);
+std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant now, int warn_days,
+                                            std::size_t limit);
 
 // Business days left from `today` to `due`: 0 when due today, negative when overdue.
 int business_days_left(Date today, Date due);

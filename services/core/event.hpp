@@ -28,7 +28,7 @@ struct Event {
   // pqr.filed
   PqrKind kind = PqrKind::kUnspecified;
   Channel channel = Channel::kUnspecified;
-  std::string subscriber_id;  // optional on pqr.filed, required on bill.*
+  std::string subscriber_id;                // optional on pqr.filed, required on bill.*
   Service service = Service::kUnspecified;  // optional on pqr.filed, required on bill.reformed
   std::string causal;
   std::string office;  // optional on pqr.filed, required on window.served

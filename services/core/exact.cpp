@@ -55,6 +55,8 @@ std::optional<Rational> parse_decimal(std::string_view text) {
   return negative ? Rational(-r) : r;
 }
 
-double to_double(const Rational& r) { return r.convert_to<double>(); }
+double to_double(const Rational& r) {
+  return r.convert_to<double>();
+}
 
 }  // namespace pqrflow::core

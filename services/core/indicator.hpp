@@ -4,8 +4,8 @@
 //
 //   id                          numerator component            denominator component
 //   oportunidad_respuesta       on-time first answers in m     first answers in m
-//   indice_reclamacion          reclamos filed in m            users(m): distinct billed subscribers
-//   pqr_pendientes              net change in m of tickets     tickets filed in m
+//   indice_reclamacion          reclamos filed in m            users(m): distinct billed
+//   subscribers pqr_pendientes              net change in m of tickets     tickets filed in m
 //                               pending at month end (+1 at the filing month, −1 at the
 //                               first answer's month when later); running sum = pending
 //   peticiones_mal_ingresadas   mis-filed tickets filed in m   tickets filed in m
@@ -41,11 +41,11 @@ enum class Unit : std::uint8_t { kPercent, kHours, kMinutes };
 
 struct IndicatorInfo {
   Indicator indicator;
-  std::string_view id;            // wire id, e.g. "pqr_pendientes"
+  std::string_view id;  // wire id, e.g. "pqr_pendientes"
   Unit unit;
-  bool office_scopes;             // has office:<name> rows
-  bool service_scopes;            // has service:<name> rows
-  std::string_view name_es;       // default label (the plan may override)
+  bool office_scopes;        // has office:<name> rows
+  bool service_scopes;       // has service:<name> rows
+  std::string_view name_es;  // default label (the plan may override)
 };
 
 inline constexpr std::array<IndicatorInfo, kIndicatorCount> kIndicators = {{
@@ -67,8 +67,12 @@ inline constexpr std::array<IndicatorInfo, kIndicatorCount> kIndicators = {{
      false, "Tiempo de atención en ventanilla"},
 }};
 
-constexpr const IndicatorInfo& info(Indicator i) { return kIndicators[static_cast<std::size_t>(i)]; }
-constexpr std::string_view id_of(Indicator i) { return info(i).id; }
+constexpr const IndicatorInfo& info(Indicator i) {
+  return kIndicators[static_cast<std::size_t>(i)];
+}
+constexpr std::string_view id_of(Indicator i) {
+  return info(i).id;
+}
 
 constexpr std::optional<Indicator> indicator_from_id(std::string_view id) {
   for (const auto& i : kIndicators) {
@@ -79,9 +83,12 @@ constexpr std::optional<Indicator> indicator_from_id(std::string_view id) {
 
 constexpr std::string_view unit_symbol(Unit u) {
   switch (u) {
-    case Unit::kPercent: return "%";
-    case Unit::kHours: return "hours";
-    case Unit::kMinutes: return "minutes";
+    case Unit::kPercent:
+      return "%";
+    case Unit::kHours:
+      return "hours";
+    case Unit::kMinutes:
+      return "minutes";
   }
   return "";
 }

@@ -39,28 +39,28 @@ struct BaselineSpec {
 
 struct PlanIndicator {
   Indicator indicator = Indicator::kOportunidadRespuesta;
-  std::string name;         // the plan's label (Spanish)
-  std::string action_id;    // "objetivo", "1.1", "1.2", "1.3"
-  std::string action_text;  // the action as written in the plan
-  std::string goal_text;    // the goal (meta) as written in the plan
-  std::string formula;      // the formula as written in the plan
-  std::optional<Goal> goal; // nullopt: tracked without a target
-  Rational weight;          // 0..1 of the plan; 0 for tracked indicators
+  std::string name;          // the plan's label (Spanish)
+  std::string action_id;     // "objetivo", "1.1", "1.2", "1.3"
+  std::string action_text;   // the action as written in the plan
+  std::string goal_text;     // the goal (meta) as written in the plan
+  std::string formula;       // the formula as written in the plan
+  std::optional<Goal> goal;  // nullopt: tracked without a target
+  Rational weight;           // 0..1 of the plan; 0 for tracked indicators
   BaselineSpec baseline;
   std::string responsible;
-  int line = 0;             // line of its entry in the plan file
+  int line = 0;  // line of its entry in the plan file
 };
 
 struct Plan {
-  std::string id;              // "F.PCO.021-2024"
-  std::string form;            // "F.PCO.021"
-  std::string form_version;    // "8.0"
-  std::string process;         // "ATENCIÓN AL CLIENTE"
+  std::string id;            // "F.PCO.021-2024"
+  std::string form;          // "F.PCO.021"
+  std::string form_version;  // "8.0"
+  std::string process;       // "ATENCIÓN AL CLIENTE"
   std::string responsible;
-  int year = 0;                // the plan year; compliance is year to date of it
+  int year = 0;  // the plan year; compliance is year to date of it
   Date schedule_start;
   Date schedule_end;
-  std::string objective;       // the institutional objective as written
+  std::string objective;                  // the institutional objective as written
   std::vector<PlanIndicator> indicators;  // weighted and tracked, plan order
   // Legal term in business days per PQR kind (index = PqrKind); 15 by default.
   std::array<int, 8> legal_terms{15, 15, 15, 15, 15, 15, 15, 15};

@@ -23,9 +23,9 @@ namespace pqrflow::core {
 LegalTerms legal_terms_of(const Plan& plan);
 
 struct ReplayCounts {
-  std::int64_t records = 0;           // raw records fed
-  std::int64_t accepted = 0;          // valid and folded in (duplicates included)
-  std::int64_t after_as_of = 0;       // valid but later than the requested as-of
+  std::int64_t records = 0;      // raw records fed
+  std::int64_t accepted = 0;     // valid and folded in (duplicates included)
+  std::int64_t after_as_of = 0;  // valid but later than the requested as-of
   std::int64_t rejected = 0;
   std::array<std::int64_t, kRejectReasonCount> by_reason{};
 };

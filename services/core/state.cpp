@@ -7,7 +7,9 @@
 namespace pqrflow::core {
 namespace {
 
-constexpr std::size_t service_index(Service s) { return static_cast<std::size_t>(s) - 1; }
+constexpr std::size_t service_index(Service s) {
+  return static_cast<std::size_t>(s) - 1;
+}
 
 // Replaces `current` by `candidate` when the candidate is smaller under `less`; the
 // entity then keeps the same choice whatever the arrival order.
@@ -83,8 +85,7 @@ bool IndicatorState::apply_ticket(const Event& e) {
     case EventType::kPqrAnswered: {
       const bool internal = e.internal_error.value_or(false);
       const auto candidate = std::tie(e.occurred_at, e.outcome, internal);
-      if (!t.answered ||
-          candidate < std::tie(t.answered_at, t.outcome, t.internal_error)) {
+      if (!t.answered || candidate < std::tie(t.answered_at, t.outcome, t.internal_error)) {
         t.answered = true;
         t.answered_at = e.occurred_at;
         t.outcome = e.outcome;
@@ -123,8 +124,8 @@ void IndicatorState::contribute(const TicketState& t, int sign) {
   const int n_scopes = t.office == kScopeAll ? 1 : 2;
   for (int i = 0; i < n_scopes; ++i) {
     const ScopeId s = scopes[i];
-    aggregates_.add({Indicator::kPeticionesMalIngresadas, s, filed_month}, sign * (t.misfiled ? 1 : 0),
-                    sign);
+    aggregates_.add({Indicator::kPeticionesMalIngresadas, s, filed_month},
+                    sign * (t.misfiled ? 1 : 0), sign);
     aggregates_.add({Indicator::kPqrPendientes, s, filed_month},
                     pending_at_filing_month_end ? sign : 0, sign);
     if (t.answered) {
@@ -272,7 +273,8 @@ void IndicatorState::contribute(const ReformState& r, int sign) {
 DataQuality IndicatorState::data_quality() const {
   DataQuality q;
   for (const auto& [id, t] : tickets_) q.orphan_tickets += t.filed ? 0 : 1;
-  for (const auto& [id, v] : visits_) q.visits_without_request += (v.completed && !v.requested) ? 1 : 0;
+  for (const auto& [id, v] : visits_)
+    q.visits_without_request += (v.completed && !v.requested) ? 1 : 0;
   return q;
 }
 

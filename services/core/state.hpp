@@ -90,8 +90,8 @@ struct SubscriberMonth {
 };
 
 struct DataQuality {
-  std::int64_t orphan_tickets = 0;           // answered or mis-filed, never filed
-  std::int64_t visits_without_request = 0;   // completed, never requested
+  std::int64_t orphan_tickets = 0;          // answered or mis-filed, never filed
+  std::int64_t visits_without_request = 0;  // completed, never requested
 };
 
 class IndicatorState {

@@ -100,7 +100,8 @@ bool IndicatorState::load(const pqrflow::v1::IndicatorStateSnapshot& in, std::st
     if (t.filed && t.kind == PqrKind::kUnspecified) {
       return fail("ticket " + p.ticket_id() + " is filed without a kind");
     }
-    t.office = p.office().empty() ? kScopeAll : fresh.aggregates_.scopes().intern("office:" + p.office());
+    t.office =
+        p.office().empty() ? kScopeAll : fresh.aggregates_.scopes().intern("office:" + p.office());
     t.subscriber_id = p.subscriber_id();
     t.causal = p.causal();
     t.answered = p.answered();

@@ -110,10 +110,9 @@ std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why) {
     return std::nullopt;
   }
   const Date day = date_of(date.year, date.month, date.day);
-  const std::int64_t local_us = static_cast<std::int64_t>(day.days) * kMicrosPerDay +
-                                (static_cast<std::int64_t>(hh) * 3600 + mm * 60 + ss) *
-                                    kMicrosPerSecond +
-                                frac_us;
+  const std::int64_t local_us =
+      static_cast<std::int64_t>(day.days) * kMicrosPerDay +
+      (static_cast<std::int64_t>(hh) * 3600 + mm * 60 + ss) * kMicrosPerSecond + frac_us;
   return Instant{local_us - offset_us};
 }
 

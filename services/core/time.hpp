@@ -69,7 +69,9 @@ constexpr Ymd ymd_of(Date date) {
   return Ymd{y + (m <= 2 ? 1 : 0), static_cast<int>(m), static_cast<int>(d)};
 }
 
-constexpr bool is_leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+constexpr bool is_leap_year(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 constexpr int days_in_month(int y, int m) {
   constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -99,7 +101,9 @@ constexpr YearMonth year_month_of(Date d) {
 }
 
 // The local month an instant belongs to.
-constexpr YearMonth local_month(Instant t) { return year_month_of(local_date(t)); }
+constexpr YearMonth local_month(Instant t) {
+  return year_month_of(local_date(t));
+}
 
 // First instant of a local date (00:00:00-05:00).
 constexpr Instant local_midnight(Date d) {
@@ -113,9 +117,9 @@ constexpr Instant end_of_month(YearMonth m) {
 }
 
 // Parses RFC 3339 "YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)". The offset is required;
-// 'T' or 't' separates date and time (a space is not RFC 3339's grammar); 'Z'/'z' mean UTC. Fractions keep microseconds
-// (further digits are truncated). Rejects impossible dates and times (Feb 30, 24:00,
-// second 60). On failure returns nullopt and writes a short reason to *why.
+// 'T' or 't' separates date and time (a space is not RFC 3339's grammar); 'Z'/'z' mean UTC.
+// Fractions keep microseconds (further digits are truncated). Rejects impossible dates and times
+// (Feb 30, 24:00, second 60). On failure returns nullopt and writes a short reason to *why.
 std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why = nullptr);
 
 // Parses "YYYY-MM-DD".

@@ -69,8 +69,7 @@ IndicatorValue IndicatorCalculator::value(Indicator indicator, std::string_view 
   return value(indicator, id, period);
 }
 
-IndicatorValue IndicatorCalculator::value(Indicator indicator, ScopeId scope,
-                                          Period period) const {
+IndicatorValue IndicatorCalculator::value(Indicator indicator, ScopeId scope, Period period) const {
   const auto [first, last] = months_of(period);
   const Series* s = series(indicator, scope);
   std::int64_t sum_num = 0;

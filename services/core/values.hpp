@@ -30,7 +30,7 @@ struct Period {
 };
 
 struct IndicatorValue {
-  Rational numerator;    // in the indicator's terms (count, pesos, hours, minutes, …)
+  Rational numerator;  // in the indicator's terms (count, pesos, hours, minutes, …)
   Rational denominator;
   std::optional<Rational> value;  // null when the denominator is 0
 };

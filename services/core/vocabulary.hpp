@@ -22,9 +22,14 @@ enum class PqrKind : std::uint8_t {
   kRecursoApelacion,
   kSolicitudInformacion,
 };
-inline constexpr std::array<std::string_view, 8> kPqrKindNames = {
-    "", "peticion", "queja", "reclamo", "denuncia", "recurso_reposicion", "recurso_apelacion",
-    "solicitud_informacion"};
+inline constexpr std::array<std::string_view, 8> kPqrKindNames = {"",
+                                                                  "peticion",
+                                                                  "queja",
+                                                                  "reclamo",
+                                                                  "denuncia",
+                                                                  "recurso_reposicion",
+                                                                  "recurso_apelacion",
+                                                                  "solicitud_informacion"};
 
 enum class Channel : std::uint8_t {
   kUnspecified = 0,
@@ -52,8 +57,8 @@ enum class Outcome : std::uint8_t {
   kArchiva,
 };
 inline constexpr std::array<std::string_view, 10> kOutcomeNames = {
-    "",         "accede",  "accede_parcialmente", "no_accede",          "confirma",
-    "modifica", "revoca",  "rechaza",             "traslada_competencia", "archiva"};
+    "",       "accede",  "accede_parcialmente",  "no_accede", "confirma", "modifica",
+    "revoca", "rechaza", "traslada_competencia", "archiva"};
 
 enum class Service : std::uint8_t { kUnspecified = 0, kAcueducto, kAlcantarillado };
 inline constexpr std::array<std::string_view, 3> kServiceNames = {"", "acueducto",
@@ -84,10 +89,18 @@ constexpr std::optional<Enum> enum_from_name(const std::array<std::string_view, 
   return std::nullopt;
 }
 
-constexpr std::string_view name_of(PqrKind v) { return kPqrKindNames[static_cast<std::size_t>(v)]; }
-constexpr std::string_view name_of(Channel v) { return kChannelNames[static_cast<std::size_t>(v)]; }
-constexpr std::string_view name_of(Outcome v) { return kOutcomeNames[static_cast<std::size_t>(v)]; }
-constexpr std::string_view name_of(Service v) { return kServiceNames[static_cast<std::size_t>(v)]; }
+constexpr std::string_view name_of(PqrKind v) {
+  return kPqrKindNames[static_cast<std::size_t>(v)];
+}
+constexpr std::string_view name_of(Channel v) {
+  return kChannelNames[static_cast<std::size_t>(v)];
+}
+constexpr std::string_view name_of(Outcome v) {
+  return kOutcomeNames[static_cast<std::size_t>(v)];
+}
+constexpr std::string_view name_of(Service v) {
+  return kServiceNames[static_cast<std::size_t>(v)];
+}
 constexpr std::string_view name_of(EventType v) {
   return kEventTypeNames[static_cast<std::size_t>(v)];
 }

@@ -22,7 +22,8 @@ int run_app(int argc, const char* const argv[]) {
              "consumer group shared by every ingest instance")(
       "batch-size", runtime::po::value(&s.batch_size)->default_value(s.batch_size),
       "records per batch; a batch is committed after all its outputs are acknowledged")(
-      "max-record-bytes", runtime::po::value(&s.max_record_bytes)->default_value(s.max_record_bytes),
+      "max-record-bytes",
+      runtime::po::value(&s.max_record_bytes)->default_value(s.max_record_bytes),
       "larger records are dead-lettered as record_too_large")(
       "flush-timeout", runtime::po::value(&flush_timeout)->default_value(flush_timeout),
       "how long a batch may wait for acknowledgements before it is read again");
@@ -32,10 +33,12 @@ int run_app(int argc, const char* const argv[]) {
     return opts.reject("batch-size", std::to_string(s.batch_size), "expected 1..1000000");
   }
   if (s.max_record_bytes < 64 || s.max_record_bytes > (64U << 20)) {
-    return opts.reject("max-record-bytes", std::to_string(s.max_record_bytes), "expected 64..67108864");
+    return opts.reject("max-record-bytes", std::to_string(s.max_record_bytes),
+                       "expected 64..67108864");
   }
   const auto ft = runtime::parse_duration(flush_timeout);
-  if (!ft || ft->count() < 100) return opts.reject("flush-timeout", flush_timeout, "expected a duration ≥ 100ms, like 30s");
+  if (!ft || ft->count() < 100)
+    return opts.reject("flush-timeout", flush_timeout, "expected a duration ≥ 100ms, like 30s");
   s.flush_timeout = *ft;
 
   runtime::configure_logging(kService, s.common);
@@ -59,15 +62,18 @@ int run_app(int argc, const char* const argv[]) {
   };
   gauge("pqrflow_records_consumed_total", "Raw records read from the raw topics.", h.records_total);
   gauge("pqrflow_events_published_total", "Canonical events published.", h.accepted_total);
-  gauge("pqrflow_deadletter_records_total", "Records sent to the dead-letter topic.", h.rejected_total);
-  gauge("pqrflow_batches_redelivered_total", "Batches read again after a delivery failure.", h.redeliveries_total);
-  gauge("pqrflow_consumer_lag_messages", "Raw records behind the log end, all owned partitions.", h.lag);
+  gauge("pqrflow_deadletter_records_total", "Records sent to the dead-letter topic.",
+        h.rejected_total);
+  gauge("pqrflow_batches_redelivered_total", "Batches read again after a delivery failure.",
+        h.redeliveries_total);
+  gauge("pqrflow_consumer_lag_messages", "Raw records behind the log end, all owned partitions.",
+        h.lag);
   for (std::size_t r = 0; r < core::kRejectReasonCount; ++r) {
     const std::string reason(core::reason_code(static_cast<core::RejectReason>(r)));
-    callbacks.push_back(reg.counter_callback("pqrflow_deadletter_by_reason_total",
-                                           "Dead-lettered records by reason.",
-                                           [&h, r] { return static_cast<double>(h.rejected_by_reason[r].load()); },
-                                           {{"reason", reason}}));
+    callbacks.push_back(reg.counter_callback(
+        "pqrflow_deadletter_by_reason_total", "Dead-lettered records by reason.",
+        [&h, r] { return static_cast<double>(h.rejected_by_reason[r].load()); },
+        {{"reason", reason}}));
   }
   const auto ready = [&h]() -> std::string {
     if (h.gap) return "a raw partition fell off the log (offset gap); see the error log";
@@ -75,7 +81,8 @@ int run_app(int argc, const char* const argv[]) {
     if (!h.assigned) return "no partition assigned yet";
     return {};
   };
-  if (!host.start(ready, [&service] { service.stop(); }, &error)) {
+  if (!host.start(
+          ready, [&service] { service.stop(); }, &error)) {
     std::cerr << kService << ": " << error << "\n";
     return 2;
   }

@@ -52,11 +52,12 @@ bool IngestService::start(std::string* error) {
   runtime::KafkaProperties producer_props = {
       {"bootstrap.servers", settings_.common.brokers},
       {"client.id", "pqrflow-ingest"},
-      {"enable.idempotence", "true"},       // broker retries never duplicate or reorder
-      {"linger.ms", "2"},                   // a batch is flushed right after it is produced
-      {"compression.type", "lz4"},          // more events per MiB (the embedded broker keeps 5 MiB)
-      {"partitioner", "murmur2_random"},    // the Java client's key → partition mapping
-      {"message.max.bytes", std::to_string(std::max<std::size_t>(settings_.max_record_bytes * 2, 1'000'000))},
+      {"enable.idempotence", "true"},     // broker retries never duplicate or reorder
+      {"linger.ms", "2"},                 // a batch is flushed right after it is produced
+      {"compression.type", "lz4"},        // more events per MiB (the embedded broker keeps 5 MiB)
+      {"partitioner", "murmur2_random"},  // the Java client's key → partition mapping
+      {"message.max.bytes",
+       std::to_string(std::max<std::size_t>(settings_.max_record_bytes * 2, 1'000'000))},
   };
   producer_props.insert(producer_props.end(), overrides.begin(), overrides.end());
   producer_ = runtime::Producer::create(producer_props, error);
@@ -67,7 +68,8 @@ bool IngestService::start(std::string* error) {
       {"client.id", "pqrflow-ingest"},
       {"session.timeout.ms", "10000"},
       {"heartbeat.interval.ms", "1000"},
-      {"fetch.message.max.bytes", std::to_string(std::max<std::size_t>(settings_.max_record_bytes * 2, 1'048'576))},
+      {"fetch.message.max.bytes",
+       std::to_string(std::max<std::size_t>(settings_.max_record_bytes * 2, 1'048'576))},
   };
   consumer_props.insert(consumer_props.end(), overrides.begin(), overrides.end());
   consumer_ = runtime::Consumer::create(consumer_props, error);
@@ -96,11 +98,13 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       log::error("offset_gap", {{"topic", e.topic},
                                 {"partition", e.partition},
                                 {"error", e.message},
-                                {"hint", "raw records were deleted by retention before ingest "
-                                         "read them; they must be re-sent"}});
+                                {"hint",
+                                 "raw records were deleted by retention before ingest "
+                                 "read them; they must be re-sent"}});
       consumer_->pause({{e.topic, e.partition, 0}});
     } else {
-      log::warn("consumer_error", {{"topic", e.topic}, {"partition", e.partition}, {"error", e.message}});
+      log::warn("consumer_error",
+                {{"topic", e.topic}, {"partition", e.partition}, {"error", e.message}});
     }
   }
   if (batch.empty()) return true;
@@ -130,11 +134,9 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       dl.set_original_key(std::string(m.key));
       dl.set_rejected_at_us(runtime::wall_now().us);
       dl.set_service("pqrflow-ingest");
-      ok = producer_->produce(settings_.common.topics.deadletter, origin_key(m), dl.SerializeAsString(),
-                              {{"reason", reason},
-                               {"detail", n.rejection.detail},
-                               {"origin", origin_key(m)}},
-                              &error);
+      ok = producer_->produce(
+          settings_.common.topics.deadletter, origin_key(m), dl.SerializeAsString(),
+          {{"reason", reason}, {"detail", n.rejection.detail}, {"origin", origin_key(m)}}, &error);
       health_.rejected_total.fetch_add(1, std::memory_order_relaxed);
       health_.rejected_by_reason[static_cast<std::size_t>(n.rejection.reason)].fetch_add(1);
     }
@@ -182,7 +184,8 @@ void IngestService::rewind(
 void IngestService::run() {
   auto next_lag = std::chrono::steady_clock::now();
   while (!stopping_) {
-    runtime::MessageBatch batch = consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
+    runtime::MessageBatch batch =
+        consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
     if (std::chrono::steady_clock::now() >= next_lag) {
       std::int64_t lag = 0;

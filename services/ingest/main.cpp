@@ -1,3 +1,5 @@
 #include "ingest/app.hpp"
 
-int main(int argc, char** argv) { return pqrflow::ingest::run_app(argc, argv); }
+int main(int argc, char** argv) {
+  return pqrflow::ingest::run_app(argc, argv);
+}

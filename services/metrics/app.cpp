@@ -36,7 +36,8 @@ int run_app(int argc, const char* const argv[]) {
              "consumer group shared by every metrics instance")(
       "checkpoint-dir", runtime::po::value(&s.checkpoint_dir)->default_value(s.checkpoint_dir),
       "directory of shard checkpoints; must be shared by all instances of the group")(
-      "checkpoint-interval", runtime::po::value(&checkpoint_interval)->default_value(checkpoint_interval),
+      "checkpoint-interval",
+      runtime::po::value(&checkpoint_interval)->default_value(checkpoint_interval),
       "how often changed shards are checkpointed (e.g. 5s)")(
       "emit-interval", runtime::po::value(&emit_interval)->default_value(emit_interval),
       "coalescing window: a changed cell is published at most once per interval")(
@@ -55,31 +56,43 @@ int run_app(int argc, const char* const argv[]) {
   if (auto exit = opts.parse(argc, argv)) return *exit;
   s.common = opts.common();
   const auto ci = runtime::parse_duration(checkpoint_interval);
-  if (!ci || ci->count() < 100) return opts.reject("checkpoint-interval", checkpoint_interval, "expected a duration ≥ 100ms, like 5s");
+  if (!ci || ci->count() < 100)
+    return opts.reject("checkpoint-interval", checkpoint_interval,
+                       "expected a duration ≥ 100ms, like 5s");
   const auto ei = runtime::parse_duration(emit_interval);
-  if (!ei || ei->count() < 1) return opts.reject("emit-interval", emit_interval, "expected a duration ≥ 1ms, like 250ms");
+  if (!ei || ei->count() < 1)
+    return opts.reject("emit-interval", emit_interval, "expected a duration ≥ 1ms, like 250ms");
   const auto li = runtime::parse_duration(live_interval);
-  if (!li || li->count() < 10) return opts.reject("live-interval", live_interval, "expected a duration ≥ 10ms, like 1s");
+  if (!li || li->count() < 10)
+    return opts.reject("live-interval", live_interval, "expected a duration ≥ 10ms, like 1s");
   s.checkpoint_interval = *ci;
   s.emit_interval = *ei;
   s.live_interval = *li;
-  if (s.warn_days < 0 || s.warn_days > 30) return opts.reject("warn-days", std::to_string(s.warn_days), "expected 0..30");
-  if (s.worklist_limit < 0 || s.worklist_limit > 100000) return opts.reject("worklist-limit", std::to_string(s.worklist_limit), "expected 0..100000");
-  if (s.batch_size < 1 || s.batch_size > 1000000) return opts.reject("batch-size", std::to_string(s.batch_size), "expected 1..1000000");
-  if (s.checkpoint_dir.empty()) return opts.reject("checkpoint-dir", "", "expected a directory path");
+  if (s.warn_days < 0 || s.warn_days > 30)
+    return opts.reject("warn-days", std::to_string(s.warn_days), "expected 0..30");
+  if (s.worklist_limit < 0 || s.worklist_limit > 100000)
+    return opts.reject("worklist-limit", std::to_string(s.worklist_limit), "expected 0..100000");
+  if (s.batch_size < 1 || s.batch_size > 1000000)
+    return opts.reject("batch-size", std::to_string(s.batch_size), "expected 1..1000000");
+  if (s.checkpoint_dir.empty())
+    return opts.reject("checkpoint-dir", "", "expected a directory path");
   if (!s.plan_path.empty()) {
     std::string text;
-    if (!read_text(s.plan_path, &text)) return opts.reject("plan", s.plan_path, "the file cannot be read");
+    if (!read_text(s.plan_path, &text))
+      return opts.reject("plan", s.plan_path, "the file cannot be read");
     core::PlanLoad load = core::load_plan(text);
     if (!load.plan) {
-      for (const auto& i : load.issues) std::cerr << kService << ": " << s.plan_path << ":" << i.line << ": " << i.message << "\n";
+      for (const auto& i : load.issues)
+        std::cerr << kService << ": " << s.plan_path << ":" << i.line << ": " << i.message << "\n";
       return opts.reject("plan", s.plan_path, "the plan has errors (run `pqrflow plan check`)");
     }
     s.legal_terms = core::legal_terms_of(*load.plan);
   }
   {
     std::string why;
-    if (!runtime::make_clock(s.clock, [] { return std::nullopt; }, &why)) return opts.reject("clock", s.clock, why);
+    if (!runtime::make_clock(
+            s.clock, [] { return std::nullopt; }, &why))
+      return opts.reject("clock", s.clock, why);
   }
 
   runtime::configure_logging(kService, s.common);
@@ -102,13 +115,18 @@ int run_app(int argc, const char* const argv[]) {
     callbacks.push_back(n.ends_with("_total") ? reg.counter_callback(name, help, read)
                                               : reg.gauge_callback(name, help, read));
   };
-  gauge("pqrflow_events_consumed_total", "Canonical events folded into shard state.", h.events_total);
-  gauge("pqrflow_events_invalid_total", "Canonical events that failed to decode (dead-lettered).", h.invalid_total);
-  gauge("pqrflow_snapshots_published_total", "Partial indicator snapshots published.", h.snapshots_total);
+  gauge("pqrflow_events_consumed_total", "Canonical events folded into shard state.",
+        h.events_total);
+  gauge("pqrflow_events_invalid_total", "Canonical events that failed to decode (dead-lettered).",
+        h.invalid_total);
+  gauge("pqrflow_snapshots_published_total", "Partial indicator snapshots published.",
+        h.snapshots_total);
   gauge("pqrflow_checkpoints_total", "Checkpoint rounds completed.", h.checkpoints_total);
-  gauge("pqrflow_checkpoint_failures_total", "Checkpoint rounds deferred or failed.", h.checkpoint_failures_total);
+  gauge("pqrflow_checkpoint_failures_total", "Checkpoint rounds deferred or failed.",
+        h.checkpoint_failures_total);
   gauge("pqrflow_shards", "Shards (input partitions) owned.", h.shards);
-  gauge("pqrflow_consumer_lag_messages", "Messages behind the log end, all owned partitions.", h.lag);
+  gauge("pqrflow_consumer_lag_messages", "Messages behind the log end, all owned partitions.",
+        h.lag);
   callbacks.push_back(reg.gauge_callback(
       "pqrflow_checkpoint_age_seconds", "Seconds since the last completed checkpoint.", [&h] {
         const std::int64_t last = h.last_checkpoint_us.load();
@@ -119,11 +137,14 @@ int run_app(int argc, const char* const argv[]) {
     if (!h.assigned) return "no partition assigned yet";
     return {};
   };
-  if (!host.start(ready, [&service] { service.stop(); }, &error)) {
+  if (!host.start(
+          ready, [&service] { service.stop(); }, &error)) {
     std::cerr << kService << ": " << error << "\n";
     return 2;
   }
-  runtime::log::info("started", {{"brokers", s.common.brokers}, {"checkpoint_dir", s.checkpoint_dir}, {"clock", s.clock}});
+  runtime::log::info(
+      "started",
+      {{"brokers", s.common.brokers}, {"checkpoint_dir", s.checkpoint_dir}, {"clock", s.clock}});
   service.run();
   host.shutdown();
   return 0;

@@ -1,3 +1,5 @@
 #include "metrics/app.hpp"
 
-int main(int argc, char** argv) { return pqrflow::metrics::run_app(argc, argv); }
+int main(int argc, char** argv) {
+  return pqrflow::metrics::run_app(argc, argv);
+}

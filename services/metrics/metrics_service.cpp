@@ -36,7 +36,9 @@ MetricsService::MetricsService(MetricsSettings settings)
 
 MetricsService::~MetricsService() = default;
 
-std::uint64_t MetricsService::epoch_floor() const { return assignment_floor_; }
+std::uint64_t MetricsService::epoch_floor() const {
+  return assignment_floor_;
+}
 
 std::optional<core::Instant> MetricsService::event_clock() const {
   std::optional<core::Instant> out;
@@ -50,7 +52,8 @@ std::optional<core::Instant> MetricsService::event_clock() const {
 
 bool MetricsService::start(std::string* error) {
   if (!store_.open(error)) return false;
-  clock_ = runtime::make_clock(settings_.clock, [this] { return event_clock(); }, error);
+  clock_ = runtime::make_clock(
+      settings_.clock, [this] { return event_clock(); }, error);
   if (!clock_) {
     *error = "clock=" + settings_.clock + ": " + *error;
     return false;
@@ -91,8 +94,8 @@ bool MetricsService::start(std::string* error) {
 
 std::vector<runtime::TopicPartition> MetricsService::on_assigned(
     const std::vector<runtime::TopicPartition>& tps) {
-  assignment_floor_ = static_cast<std::uint64_t>(
-                          (runtime::wall_now().us / 1000 - kVersionEpochMs)) << 20;
+  assignment_floor_ = static_cast<std::uint64_t>((runtime::wall_now().us / 1000 - kVersionEpochMs))
+                      << 20;
   std::vector<runtime::TopicPartition> starts;
   for (const runtime::TopicPartition& tp : tps) {
     auto shard = std::make_unique<Shard>(settings_.legal_terms);
@@ -100,7 +103,8 @@ std::vector<runtime::TopicPartition> MetricsService::on_assigned(
     shard->partition = tp.partition;
     shard->partial_id = tp.topic + "/" + std::to_string(tp.partition);
     std::string error;
-    const std::optional<std::string> bytes = store_.read(checkpoint_name(tp.topic, tp.partition), &error);
+    const std::optional<std::string> bytes =
+        store_.read(checkpoint_name(tp.topic, tp.partition), &error);
     if (!error.empty()) {
       // A damaged checkpoint is never half-loaded: rebuild this shard from the log.
       log::error("checkpoint_unreadable", {{"partition", tp.partition}, {"error", error}});
@@ -143,7 +147,8 @@ void MetricsService::on_revoked(const std::vector<runtime::TopicPartition>& tps,
   for (const auto& tp : tps) shards_.erase(tp.partition);
   health_.assigned = !shards_.empty();
   health_.shards = static_cast<std::int64_t>(shards_.size());
-  log::info(lost ? "partitions_lost" : "partitions_revoked", {{"partitions", partitions_text(tps)}});
+  log::info(lost ? "partitions_lost" : "partitions_revoked",
+            {{"partitions", partitions_text(tps)}});
 }
 
 void MetricsService::dead_letter(const runtime::Message& m, const std::string& reason,
@@ -177,11 +182,13 @@ void MetricsService::process(const runtime::MessageBatch& batch) {
       log::error("offset_gap", {{"topic", e.topic},
                                 {"partition", e.partition},
                                 {"error", e.message},
-                                {"hint", "events were lost to retention before this shard read "
-                                         "them; restore a checkpoint or replay the raw topics"}});
+                                {"hint",
+                                 "events were lost to retention before this shard read "
+                                 "them; restore a checkpoint or replay the raw topics"}});
       consumer_->pause({{e.topic, e.partition, 0}});
     } else {
-      log::warn("consumer_error", {{"topic", e.topic}, {"partition", e.partition}, {"error", e.message}});
+      log::warn("consumer_error",
+                {{"topic", e.topic}, {"partition", e.partition}, {"error", e.message}});
     }
   }
   for (const runtime::Message& m : batch.messages()) {
@@ -223,7 +230,8 @@ void MetricsService::emit_snapshots() {
       s.set_version(version);
       s.set_max_event_time_us(agg.max_event_time().us);
       s.SerializeToString(&value);
-      const std::string k = s.indicator() + "|" + s.scope() + "|" + s.period() + "|" + s.partial_id();
+      const std::string k =
+          s.indicator() + "|" + s.scope() + "|" + s.period() + "|" + s.partial_id();
       if (!producer_->produce(settings_.common.topics.indicators, k, value, {}, &error)) {
         log::error("produce_failed", {{"error", error}});
       }
@@ -238,8 +246,8 @@ void MetricsService::emit_snapshots() {
       s.set_version(version);
       s.set_max_event_time_us(agg.max_event_time().us);
       s.SerializeToString(&value);
-      producer_->produce(settings_.common.topics.indicators, "as_of|all|watermark|" + shard.partial_id,
-                         value, {}, &error);
+      producer_->produce(settings_.common.topics.indicators,
+                         "as_of|all|watermark|" + shard.partial_id, value, {}, &error);
     }
     shard.published_watermark = agg.max_event_time();
   }
@@ -274,8 +282,8 @@ void MetricsService::emit_live() {
       s.set_version(version);
       s.set_max_event_time_us(shard.state.aggregates().max_event_time().us);
       s.SerializeToString(&value);
-      producer_->produce(settings_.common.topics.indicators, "live|" + scope + "|live|" + shard.partial_id,
-                         value, {}, &error);
+      producer_->produce(settings_.common.topics.indicators,
+                         "live|" + scope + "|live|" + shard.partial_id, value, {}, &error);
       shard.published_live[scope] = figures;
     }
     std::vector<core::DeadlineItem> worklist = core::deadline_worklist(
@@ -313,7 +321,8 @@ bool MetricsService::checkpoint_shard(Shard& shard) {
   ckpt.set_written_at_us(runtime::wall_now().us);
   shard.state.save(ckpt.mutable_state());
   std::string error;
-  if (!store_.write(checkpoint_name(shard.topic, shard.partition), ckpt.SerializeAsString(), &error)) {
+  if (!store_.write(checkpoint_name(shard.topic, shard.partition), ckpt.SerializeAsString(),
+                    &error)) {
     health_.checkpoint_failures_total.fetch_add(1);
     log::error("checkpoint_failed", {{"partition", shard.partition}, {"error", error}});
     return false;
@@ -329,9 +338,10 @@ bool MetricsService::checkpoint(bool all) {
   const runtime::DeliveryReport report = producer_->flush(std::chrono::seconds(30));
   if (!report.complete || report.failed > 0) {
     health_.checkpoint_failures_total.fetch_add(1);
-    log::warn("checkpoint_deferred", {{"reason", report.complete ? "delivery failures" : "flush timeout"},
-                                      {"failed", report.failed},
-                                      {"error", report.last_error}});
+    log::warn("checkpoint_deferred",
+              {{"reason", report.complete ? "delivery failures" : "flush timeout"},
+               {"failed", report.failed},
+               {"error", report.last_error}});
     if (report.failed > 0) {
       // Some snapshots were lost in transit: publish every cell again.
       for (auto& [p, shard] : shards_) shard->state.aggregates().mark_all_dirty();
@@ -361,7 +371,8 @@ void MetricsService::run() {
   auto next_live = Clock::now();
   auto next_checkpoint = Clock::now() + settings_.checkpoint_interval;
   while (!stopping_) {
-    runtime::MessageBatch batch = consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
+    runtime::MessageBatch batch =
+        consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
     const auto now = Clock::now();
     if (now >= next_emit) {

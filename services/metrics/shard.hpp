@@ -21,9 +21,9 @@ struct Shard {
   core::IndicatorState state;
   std::string topic;
   std::int32_t partition = 0;
-  std::string partial_id;                 // "<topic>/<partition>"
-  std::int64_t next_offset = -2;          // kOffsetBeginning until something is folded in
-  std::uint64_t last_version = 0;         // last snapshot version emitted
+  std::string partial_id;          // "<topic>/<partition>"
+  std::int64_t next_offset = -2;   // kOffsetBeginning until something is folded in
+  std::uint64_t last_version = 0;  // last snapshot version emitted
   bool changed_since_checkpoint = false;
   core::Instant published_watermark{core::Aggregates::kNoEvents};
   std::map<std::string, core::LiveFigures> published_live;

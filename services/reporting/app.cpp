@@ -27,7 +27,8 @@ int run_app(int argc, const char* const argv[]) {
   opts.add()("plan", runtime::po::value(&s.plan_path), "action plan (YAML), required")(
       "checkpoint-dir", runtime::po::value(&s.checkpoint_dir)->default_value(s.checkpoint_dir),
       "directory for reporting's checkpoint")(
-      "checkpoint-interval", runtime::po::value(&checkpoint_interval)->default_value(checkpoint_interval),
+      "checkpoint-interval",
+      runtime::po::value(&checkpoint_interval)->default_value(checkpoint_interval),
       "how often the merged view is checkpointed")(
       "bi-interval", runtime::po::value(&bi_interval)->default_value(bi_interval),
       "how often changed BI rows and compliance are published")(
@@ -35,11 +36,14 @@ int run_app(int argc, const char* const argv[]) {
       "how often alert rules are evaluated")(
       "clock", runtime::po::value(&s.clock)->default_value(s.clock),
       "wall | event | file:PATH | fixed:RFC3339 — the clock of alert timers")(
-      "pending-ratio-threshold", runtime::po::value(&a.pending_ratio_threshold)->default_value(a.pending_ratio_threshold),
+      "pending-ratio-threshold",
+      runtime::po::value(&a.pending_ratio_threshold)->default_value(a.pending_ratio_threshold),
       "alert when pending ÷ filed in the trailing 30 days × 100 reaches this (%)")(
-      "pending-ratio-resolve", runtime::po::value(&a.pending_ratio_resolve)->default_value(a.pending_ratio_resolve),
+      "pending-ratio-resolve",
+      runtime::po::value(&a.pending_ratio_resolve)->default_value(a.pending_ratio_resolve),
       "a firing alert resolves below this (%), lower than the threshold (hysteresis)")(
-      "pending-ratio-min-rise", runtime::po::value(&a.pending_ratio_min_rise)->default_value(a.pending_ratio_min_rise),
+      "pending-ratio-min-rise",
+      runtime::po::value(&a.pending_ratio_min_rise)->default_value(a.pending_ratio_min_rise),
       "minimum rise in points over the look-back window (0 = any level counts)")(
       "pending-ratio-lookback", runtime::po::value(&lookback)->default_value(lookback),
       "look-back window of the rise")(
@@ -47,14 +51,17 @@ int run_app(int argc, const char* const argv[]) {
       "how long the condition must hold before firing")(
       "pending-ratio-cooldown", runtime::po::value(&cooldown)->default_value(cooldown),
       "after resolving, no new alert for this long")(
-      "overdue-threshold", runtime::po::value(&a.overdue_threshold)->default_value(a.overdue_threshold),
+      "overdue-threshold",
+      runtime::po::value(&a.overdue_threshold)->default_value(a.overdue_threshold),
       "alert while at least this many pending tickets are past their legal due date")(
-      "due-soon-threshold", runtime::po::value(&a.due_soon_threshold)->default_value(a.due_soon_threshold),
+      "due-soon-threshold",
+      runtime::po::value(&a.due_soon_threshold)->default_value(a.due_soon_threshold),
       "alert while at least this many pending tickets are within the warning days");
   if (auto exit = opts.parse(argc, argv)) return *exit;
   s.common = opts.common();
   if (s.plan_path.empty()) {
-    std::cerr << kService << ": missing setting plan: pass --plan FILE (e.g. plans/f-pco-021-2024.yaml)\n";
+    std::cerr << kService
+              << ": missing setting plan: pass --plan FILE (e.g. plans/f-pco-021-2024.yaml)\n";
     return 2;
   }
   std::ifstream in(s.plan_path);
@@ -63,7 +70,8 @@ int run_app(int argc, const char* const argv[]) {
   text << in.rdbuf();
   core::PlanLoad load = core::load_plan(text.str());
   if (!load.plan) {
-    for (const auto& i : load.issues) std::cerr << kService << ": " << s.plan_path << ":" << i.line << ": " << i.message << "\n";
+    for (const auto& i : load.issues)
+      std::cerr << kService << ": " << s.plan_path << ":" << i.line << ": " << i.message << "\n";
     return opts.reject("plan", s.plan_path, "the plan has errors (run `pqrflow plan check`)");
   }
   s.plan = *load.plan;
@@ -84,22 +92,32 @@ int run_app(int argc, const char* const argv[]) {
   for (const DurationSetting& d : durations) {
     const auto v = runtime::parse_duration(*d.text);
     if (!v || v->count() < d.min_ms) {
-      return opts.reject(d.name, *d.text, "expected a duration like 250ms, 5s, 2m, 1h or 3d (at least " +
-                                              std::to_string(d.min_ms) + "ms)");
+      return opts.reject(d.name, *d.text,
+                         "expected a duration like 250ms, 5s, 2m, 1h or 3d (at least " +
+                             std::to_string(d.min_ms) + "ms)");
     }
     *d.out = *v;
   }
-  if (a.pending_ratio_threshold < 0) return opts.reject("pending-ratio-threshold", std::to_string(a.pending_ratio_threshold), "expected ≥ 0");
+  if (a.pending_ratio_threshold < 0)
+    return opts.reject("pending-ratio-threshold", std::to_string(a.pending_ratio_threshold),
+                       "expected ≥ 0");
   if (a.pending_ratio_resolve > a.pending_ratio_threshold || a.pending_ratio_resolve < 0) {
-    return opts.reject("pending-ratio-resolve", std::to_string(a.pending_ratio_resolve),
-                       "expected 0..pending-ratio-threshold (hysteresis needs resolve ≤ threshold)");
+    return opts.reject(
+        "pending-ratio-resolve", std::to_string(a.pending_ratio_resolve),
+        "expected 0..pending-ratio-threshold (hysteresis needs resolve ≤ threshold)");
   }
-  if (a.pending_ratio_min_rise < 0) return opts.reject("pending-ratio-min-rise", std::to_string(a.pending_ratio_min_rise), "expected ≥ 0");
-  if (a.overdue_threshold < 1) return opts.reject("overdue-threshold", std::to_string(a.overdue_threshold), "expected ≥ 1");
-  if (a.due_soon_threshold < 1) return opts.reject("due-soon-threshold", std::to_string(a.due_soon_threshold), "expected ≥ 1");
+  if (a.pending_ratio_min_rise < 0)
+    return opts.reject("pending-ratio-min-rise", std::to_string(a.pending_ratio_min_rise),
+                       "expected ≥ 0");
+  if (a.overdue_threshold < 1)
+    return opts.reject("overdue-threshold", std::to_string(a.overdue_threshold), "expected ≥ 1");
+  if (a.due_soon_threshold < 1)
+    return opts.reject("due-soon-threshold", std::to_string(a.due_soon_threshold), "expected ≥ 1");
   {
     std::string why;
-    if (!runtime::make_clock(s.clock, [] { return std::nullopt; }, &why)) return opts.reject("clock", s.clock, why);
+    if (!runtime::make_clock(
+            s.clock, [] { return std::nullopt; }, &why))
+      return opts.reject("clock", s.clock, why);
   }
 
   runtime::configure_logging(kService, s.common);
@@ -116,24 +134,28 @@ int run_app(int argc, const char* const argv[]) {
   const ReportingHealth& h = service.health();
   std::vector<runtime::metrics::GaugeCallback> callbacks;
   const auto counter = [&](const char* name, const char* help, const std::atomic<std::int64_t>& v) {
-    callbacks.push_back(reg.counter_callback(name, help, [&v] { return static_cast<double>(v.load()); }));
+    callbacks.push_back(
+        reg.counter_callback(name, help, [&v] { return static_cast<double>(v.load()); }));
   };
   counter("pqrflow_snapshots_consumed_total", "Partial snapshots read.", h.snapshots_total);
   counter("pqrflow_bi_rows_published_total", "BI rows published.", h.rows_total);
   counter("pqrflow_alert_transitions_total", "Alert transitions published.", h.alerts_total);
   counter("pqrflow_checkpoints_total", "Checkpoints written.", h.checkpoints_total);
-  callbacks.push_back(reg.gauge_callback("pqrflow_consumer_lag_messages", "Snapshots behind the log end.",
+  callbacks.push_back(reg.gauge_callback("pqrflow_consumer_lag_messages",
+                                         "Snapshots behind the log end.",
                                          [&h] { return static_cast<double>(h.lag.load()); }));
   const auto ready = [&h]() -> std::string {
     if (h.gap) return "a snapshot partition fell off the log (offset gap); see the error log";
     if (!h.assigned) return "not assigned";
     return {};
   };
-  if (!host.start(ready, [&service] { service.stop(); }, &error)) {
+  if (!host.start(
+          ready, [&service] { service.stop(); }, &error)) {
     std::cerr << kService << ": " << error << "\n";
     return 2;
   }
-  runtime::log::info("started", {{"brokers", s.common.brokers}, {"plan", s.plan.id}, {"clock", s.clock}});
+  runtime::log::info("started",
+                     {{"brokers", s.common.brokers}, {"plan", s.plan.id}, {"clock", s.clock}});
   service.run();
   host.shutdown();
   return 0;

@@ -66,8 +66,8 @@ std::shared_ptr<const ReportingView> ReportingService::view() const {
 
 std::uint64_t ReportingService::next_version() {
   // Wall-clock milliseconds, strictly increasing: survives restarts without coordination.
-  last_version_ = std::max<std::uint64_t>(last_version_ + 1,
-                                          static_cast<std::uint64_t>(runtime::wall_now().us / 1000));
+  last_version_ = std::max<std::uint64_t>(
+      last_version_ + 1, static_cast<std::uint64_t>(runtime::wall_now().us / 1000));
   return last_version_;
 }
 
@@ -75,7 +75,8 @@ bool ReportingService::restore(std::string* error) {
   std::string read_error;
   const std::optional<std::string> bytes = store_.read(kCheckpointName, &read_error);
   if (!read_error.empty()) {
-    log::error("checkpoint_unreadable", {{"error", read_error}, {"action", "rebuilding from the topics"}});
+    log::error("checkpoint_unreadable",
+               {{"error", read_error}, {"action", "rebuilding from the topics"}});
     return true;
   }
   if (!bytes) return true;
@@ -94,7 +95,8 @@ bool ReportingService::restore(std::string* error) {
                          {s.numerator(), s.denominator(), s.due_soon(), s.overdue()}, s.version());
     } else if (auto ind = core::indicator_from_id(s.indicator())) {
       if (auto m = core::parse_year_month(s.period())) {
-        merger_.apply({*ind, s.scope(), *m, s.partial_id(), {s.numerator(), s.denominator()}, s.version()});
+        merger_.apply(
+            {*ind, s.scope(), *m, s.partial_id(), {s.numerator(), s.denominator()}, s.version()});
       }
     }
   }
@@ -121,7 +123,8 @@ bool ReportingService::restore(std::string* error) {
 
 bool ReportingService::start(std::string* error) {
   if (!store_.open(error)) return false;
-  clock_ = runtime::make_clock(settings_.clock, [this] { return merger_.as_of(); }, error);
+  clock_ = runtime::make_clock(
+      settings_.clock, [this] { return merger_.as_of(); }, error);
   if (!clock_) {
     *error = "clock=" + settings_.clock + ": " + *error;
     return false;
@@ -152,7 +155,8 @@ bool ReportingService::start(std::string* error) {
   if (!restore(error)) return false;
   // Every partition of the snapshot topics, from the checkpoint's offsets.
   std::vector<runtime::TopicPartition> assignment;
-  for (const std::string& topic : {settings_.common.topics.indicators, settings_.common.topics.deadlines}) {
+  for (const std::string& topic :
+       {settings_.common.topics.indicators, settings_.common.topics.deadlines}) {
     const std::optional<int> n = consumer_->partition_count(topic, std::chrono::seconds(10));
     if (!n) {
       *error = "topic " + topic + " not found on " + settings_.common.brokers +
@@ -162,7 +166,8 @@ bool ReportingService::start(std::string* error) {
     }
     for (int p = 0; p < *n; ++p) {
       auto it = next_offsets_.find(tp_key(topic, p));
-      assignment.push_back({topic, p, it == next_offsets_.end() ? runtime::kOffsetBeginning : it->second});
+      assignment.push_back(
+          {topic, p, it == next_offsets_.end() ? runtime::kOffsetBeginning : it->second});
     }
   }
   if (!consumer_->assign(assignment, error)) return false;
@@ -178,11 +183,13 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
       log::error("offset_gap", {{"topic", e.topic},
                                 {"partition", e.partition},
                                 {"error", e.message},
-                                {"hint", "snapshots were deleted by retention before reporting read "
-                                         "them; restart metrics to republish every cell"}});
+                                {"hint",
+                                 "snapshots were deleted by retention before reporting read "
+                                 "them; restart metrics to republish every cell"}});
       consumer_->pause({{e.topic, e.partition, 0}});
     } else {
-      log::warn("consumer_error", {{"topic", e.topic}, {"partition", e.partition}, {"error", e.message}});
+      log::warn("consumer_error",
+                {{"topic", e.topic}, {"partition", e.partition}, {"error", e.message}});
     }
   }
   pqrflow::v1::IndicatorSnapshot s;
@@ -210,16 +217,24 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
       it->second = s;
     }
     if (s.indicator() == "as_of") {
-      dirty_ = merger_.apply_watermark(s.partial_id(), core::Instant{s.max_event_time_us()}, s.version()) || dirty_;
+      dirty_ = merger_.apply_watermark(s.partial_id(), core::Instant{s.max_event_time_us()},
+                                       s.version()) ||
+               dirty_;
     } else if (s.indicator() == "live") {
       dirty_ = merger_.apply_live(s.partial_id(), s.scope(),
                                   {s.numerator(), s.denominator(), s.due_soon(), s.overdue()},
-                                  s.version()) || dirty_;
+                                  s.version()) ||
+               dirty_;
     } else if (auto ind = core::indicator_from_id(s.indicator())) {
       const std::optional<core::YearMonth> month = core::parse_year_month(s.period());
       if (!month) continue;
-      dirty_ = merger_.apply({*ind, s.scope(), *month, s.partial_id(), {s.numerator(), s.denominator()},
-                              s.version()}) || dirty_;
+      dirty_ = merger_.apply({*ind,
+                              s.scope(),
+                              *month,
+                              s.partial_id(),
+                              {s.numerator(), s.denominator()},
+                              s.version()}) ||
+               dirty_;
     }
   }
 }
@@ -323,7 +338,8 @@ void ReportingService::evaluate_alerts() {
   std::optional<double> ratio, overdue, due_soon;
   if (all != live.end()) {
     if (all->second.filed_30d > 0) {
-      ratio = 100.0 * static_cast<double>(all->second.pending) / static_cast<double>(all->second.filed_30d);
+      ratio = 100.0 * static_cast<double>(all->second.pending) /
+              static_cast<double>(all->second.filed_30d);
     }
     overdue = static_cast<double>(all->second.overdue);
     due_soon = static_cast<double>(all->second.due_soon);
@@ -349,8 +365,10 @@ void ReportingService::evaluate_alerts() {
       (*a.mutable_labels())["overdue"] = std::to_string(all->second.overdue);
     }
     if (i == 0) {
-      a.set_summary("Razón de PQR pendientes " + core::format_decimal(core::Rational(static_cast<long long>(tr->value * 100), 100), 2) +
-                    " % (" + tr->state + ")");
+      a.set_summary(
+          "Razón de PQR pendientes " +
+          core::format_decimal(core::Rational(static_cast<long long>(tr->value * 100), 100), 2) +
+          " % (" + tr->state + ")");
     } else {
       a.set_summary((i == 1 ? "PQR vencidas sin respuesta: " : "PQR próximas a vencer: ") +
                     std::to_string(static_cast<long long>(tr->value)) + " (" + tr->state + ")");
@@ -406,7 +424,8 @@ void ReportingService::run() {
   auto next_alert = SteadyClock::now();
   auto next_checkpoint = SteadyClock::now() + settings_.checkpoint_interval;
   while (!stopping_) {
-    runtime::MessageBatch batch = consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
+    runtime::MessageBatch batch =
+        consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
     const auto now = SteadyClock::now();
     if (now >= next_bi) {

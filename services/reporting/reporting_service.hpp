@@ -31,14 +31,14 @@
 namespace pqrflow::reporting {
 
 struct AlertSettings {
-  double pending_ratio_threshold = 25;     // %
-  double pending_ratio_resolve = 20;       // %
-  double pending_ratio_min_rise = 2;       // points over the look-back
+  double pending_ratio_threshold = 25;  // %
+  double pending_ratio_resolve = 20;    // %
+  double pending_ratio_min_rise = 2;    // points over the look-back
   std::chrono::milliseconds pending_ratio_lookback{7LL * 24 * 3600 * 1000};
   std::chrono::milliseconds pending_ratio_for{3600 * 1000};
   std::chrono::milliseconds pending_ratio_cooldown{24LL * 3600 * 1000};
-  double overdue_threshold = 1;            // tickets past their legal due date
-  double due_soon_threshold = 50;          // tickets within the warning days
+  double overdue_threshold = 1;    // tickets past their legal due date
+  double due_soon_threshold = 50;  // tickets within the warning days
 };
 
 struct ReportingSettings {
@@ -104,8 +104,8 @@ class ReportingService {
   core::PartialMerger merger_;
   std::map<std::string, pqrflow::v1::IndicatorSnapshot> latest_;  // key → latest snapshot
   std::map<std::string, pqrflow::v1::DeadlineWorklist> worklists_;
-  std::map<std::string, std::int64_t> next_offsets_;                // "topic/partition"
-  std::map<std::string, std::uint64_t> emitted_rows_;               // key → content hash
+  std::map<std::string, std::int64_t> next_offsets_;   // "topic/partition"
+  std::map<std::string, std::uint64_t> emitted_rows_;  // key → content hash
   std::uint64_t emitted_compliance_ = 0;
   std::optional<core::Instant> emitted_compliance_as_of_;
   std::optional<core::Instant> emitted_as_of_;

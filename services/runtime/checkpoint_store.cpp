@@ -31,7 +31,8 @@ void put_le(std::string* out, std::uint64_t v, int bytes) {
 std::uint64_t get_le(std::string_view in, std::size_t pos, int bytes) {
   std::uint64_t v = 0;
   for (int i = 0; i < bytes; ++i) {
-    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[pos + static_cast<std::size_t>(i)]))
+    v |= static_cast<std::uint64_t>(
+             static_cast<unsigned char>(in[pos + static_cast<std::size_t>(i)]))
          << (8 * i);
   }
   return v;
@@ -50,7 +51,9 @@ bool write_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string errno_text(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
 
 }  // namespace
 

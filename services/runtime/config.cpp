@@ -45,10 +45,11 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
       "kafka-property", po::value(&common_.kafka_properties)->composing()->value_name("KEY=VALUE"),
       "extra librdkafka property for every client (repeatable), e.g. security.protocol=ssl")(
       "topic-raw-pqr", po::value(&t.raw_pqr)->default_value(t.raw_pqr), "raw PQR topic")(
-      "topic-raw-visits", po::value(&t.raw_visits)->default_value(t.raw_visits), "raw visits topic")(
-      "topic-raw-billing", po::value(&t.raw_billing)->default_value(t.raw_billing),
-      "raw billing topic")("topic-events", po::value(&t.events)->default_value(t.events),
-                           "canonical events topic")(
+      "topic-raw-visits", po::value(&t.raw_visits)->default_value(t.raw_visits),
+      "raw visits topic")("topic-raw-billing",
+                          po::value(&t.raw_billing)->default_value(t.raw_billing),
+                          "raw billing topic")(
+      "topic-events", po::value(&t.events)->default_value(t.events), "canonical events topic")(
       "topic-deadletter", po::value(&t.deadletter)->default_value(t.deadletter),
       "dead-letter topic")("topic-indicators",
                            po::value(&t.indicators)->default_value(t.indicators),
@@ -74,8 +75,9 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
                                       for (char& c : name) {
                                         c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
                                       }
-                                      return all.find_nothrow(name, false) != nullptr ? name
-                                                                                       : std::string();
+                                      return all.find_nothrow(name, false) != nullptr
+                                                 ? name
+                                                 : std::string();
                                     }),
               vm);
     if (vm.count("config") != 0U) {
@@ -107,8 +109,8 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
   if (common_.http_port < 0 || common_.http_port > 65535) {
     return reject("http-port", std::to_string(common_.http_port), "expected 0..65535");
   }
-  if (common_.log_level != "debug" && common_.log_level != "info" &&
-      common_.log_level != "warn" && common_.log_level != "error") {
+  if (common_.log_level != "debug" && common_.log_level != "info" && common_.log_level != "warn" &&
+      common_.log_level != "error") {
     return reject("log-level", common_.log_level, "expected debug | info | warn | error");
   }
   KafkaProperties unused;

@@ -122,9 +122,9 @@ bool EmbeddedBroker::push_request_errors(const std::string& api, int count, int 
 
 bool EmbeddedBroker::set_partition_leader(const std::string& topic, int partition, int broker_id,
                                           std::string* error) {
-  return check(rd_kafka_mock_partition_set_leader(impl_->cluster, topic.c_str(), partition,
-                                                  broker_id),
-               "leader of " + topic + "/" + std::to_string(partition), error);
+  return check(
+      rd_kafka_mock_partition_set_leader(impl_->cluster, topic.c_str(), partition, broker_id),
+      "leader of " + topic + "/" + std::to_string(partition), error);
 }
 
 }  // namespace pqrflow::runtime

@@ -15,9 +15,9 @@
 namespace pqrflow::runtime {
 
 struct EmbeddedBrokerSettings {
-  int brokers = 1;                   // broker count (ids 1..brokers)
-  int partitions = 16;               // partitions of every pre-created topic
-  std::vector<std::string> topics;   // topics to create
+  int brokers = 1;                  // broker count (ids 1..brokers)
+  int partitions = 16;              // partitions of every pre-created topic
+  std::vector<std::string> topics;  // topics to create
 };
 
 class EmbeddedBroker {

@@ -90,7 +90,9 @@ std::optional<std::string_view> Message::header(std::string_view name) const {
 }
 
 MessageBatch::MessageBatch(MessageBatch&& o) noexcept
-    : messages_(std::move(o.messages_)), errors_(std::move(o.errors_)), owned_(std::move(o.owned_)) {
+    : messages_(std::move(o.messages_)),
+      errors_(std::move(o.errors_)),
+      owned_(std::move(o.owned_)) {
   o.owned_.clear();
 }
 
@@ -199,7 +201,8 @@ bool Producer::produce(std::string_view topic, std::string_view key, std::string
       rd_kafka_poll(impl_->rk, 50);
       continue;
     }
-    if (error != nullptr) *error = std::string("produce to ") + topic_name + ": " + rd_kafka_err2str(err);
+    if (error != nullptr)
+      *error = std::string("produce to ") + topic_name + ": " + rd_kafka_err2str(err);
     return false;
   }
 }
@@ -210,8 +213,8 @@ void Producer::poll(std::chrono::milliseconds timeout) {
 
 DeliveryReport Producer::flush(std::chrono::milliseconds timeout) {
   DeliveryReport report;
-  report.complete = rd_kafka_flush(impl_->rk, static_cast<int>(timeout.count())) ==
-                    RD_KAFKA_RESP_ERR_NO_ERROR;
+  report.complete =
+      rd_kafka_flush(impl_->rk, static_cast<int>(timeout.count())) == RD_KAFKA_RESP_ERR_NO_ERROR;
   const std::int64_t failed = impl_->failed.load();
   report.failed = failed - impl_->failed_at_last_flush;
   impl_->failed_at_last_flush = failed;
@@ -222,9 +225,15 @@ DeliveryReport Producer::flush(std::chrono::milliseconds timeout) {
   return report;
 }
 
-int Producer::queue_length() const { return rd_kafka_outq_len(impl_->rk); }
-std::int64_t Producer::delivered_total() const { return impl_->delivered.load(); }
-std::int64_t Producer::failed_total() const { return impl_->failed.load(); }
+int Producer::queue_length() const {
+  return rd_kafka_outq_len(impl_->rk);
+}
+std::int64_t Producer::delivered_total() const {
+  return impl_->delivered.load();
+}
+std::int64_t Producer::failed_total() const {
+  return impl_->failed.load();
+}
 
 std::optional<int> Producer::partition_count(std::string_view topic,
                                              std::chrono::milliseconds timeout) {
@@ -448,7 +457,8 @@ std::vector<std::pair<TopicPartition, std::int64_t>> Consumer::lag() const {
     if (rd_kafka_get_watermark_offsets(impl_->rk, e.topic, e.partition, &low, &high) ==
             RD_KAFKA_RESP_ERR_NO_ERROR &&
         high >= 0) {
-      lag = e.offset >= 0 ? std::max<std::int64_t>(0, high - e.offset) : high - std::max<std::int64_t>(low, 0);
+      lag = e.offset >= 0 ? std::max<std::int64_t>(0, high - e.offset)
+                          : high - std::max<std::int64_t>(low, 0);
     }
     out.push_back({{e.topic, e.partition, e.offset}, lag});
   }
@@ -458,6 +468,24 @@ std::vector<std::pair<TopicPartition, std::int64_t>> Consumer::lag() const {
 std::optional<int> Consumer::partition_count(std::string_view topic,
                                              std::chrono::milliseconds timeout) {
   return metadata_partition_count(impl_->rk, topic, timeout);
+}
+
+std::optional<std::int64_t> Consumer::end_offsets_total(std::string_view topic,
+                                                        std::chrono::milliseconds timeout) {
+  const std::optional<int> n = partition_count(topic, timeout);
+  if (!n) return std::nullopt;
+  const std::string name(topic);
+  std::int64_t total = 0;
+  for (int p = 0; p < *n; ++p) {
+    std::int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(impl_->rk, name.c_str(), p, &low, &high,
+                                         static_cast<int>(timeout.count())) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return std::nullopt;
+    }
+    total += high;
+  }
+  return total;
 }
 
 void Consumer::close() {
@@ -479,7 +507,8 @@ bool brokers_reachable(const std::string& brokers, std::chrono::milliseconds tim
   conf.release();
   // A metadata request answers only when some broker of the list is reachable.
   const rd_kafka_metadata_t* md = nullptr;
-  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count()));
+  const rd_kafka_resp_err_t e =
+      rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count()));
   if (md != nullptr) rd_kafka_metadata_destroy(md);
   rd_kafka_destroy(rk);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -82,9 +82,9 @@ class MessageBatch {
 };
 
 struct DeliveryReport {
-  bool complete = false;      // the queue drained within the timeout
-  std::int64_t failed = 0;    // deliveries that failed since the previous flush()
-  std::string last_error;     // the latest failure's message
+  bool complete = false;    // the queue drained within the timeout
+  std::int64_t failed = 0;  // deliveries that failed since the previous flush()
+  std::string last_error;   // the latest failure's message
 };
 
 class Producer {
@@ -159,6 +159,9 @@ class Consumer {
   std::vector<std::pair<TopicPartition, std::int64_t>> lag() const;
   // Partition count of a topic (nullopt on error).
   std::optional<int> partition_count(std::string_view topic, std::chrono::milliseconds timeout);
+  // Σ over the topic's partitions of the log-end offset, from the broker (nullopt on error).
+  std::optional<std::int64_t> end_offsets_total(std::string_view topic,
+                                                std::chrono::milliseconds timeout);
   // Leaves the group (revoking partitions through the hooks).
   void close();
 

@@ -12,18 +12,20 @@ ServiceHost::ServiceHost(std::string service, const CommonSettings& common)
   settings.address = common.http_address;
   settings.port = static_cast<std::uint16_t>(common.http_port);
   http_ = std::make_unique<HttpServer>(ioc_, settings);
-  registry_.gauge("pqrflow_build_info", "Build information (always 1).",
-                  {{"service", service_}, {"version", kVersion}})
+  registry_
+      .gauge("pqrflow_build_info", "Build information (always 1).",
+             {{"service", service_}, {"version", kVersion}})
       .set(1);
 }
 
-ServiceHost::~ServiceHost() { shutdown(); }
+ServiceHost::~ServiceHost() {
+  shutdown();
+}
 
 bool ServiceHost::start(ReadinessCheck ready, std::function<void()> on_stop, std::string* error) {
   ready_ = std::move(ready);
-  http_->route("GET", "/healthz", [](const HttpRequest&) {
-    return HttpResponse::json(200, R"({"status":"alive"})");
-  });
+  http_->route("GET", "/healthz",
+               [](const HttpRequest&) { return HttpResponse::json(200, R"({"status":"alive"})"); });
   http_->route("GET", "/readyz", [this](const HttpRequest&) {
     const std::string why = ready_ ? ready_() : std::string();
     if (why.empty()) return HttpResponse::json(200, R"({"status":"ready"})");
@@ -65,10 +67,11 @@ void configure_logging(const std::string& service, const CommonSettings& common)
 }
 
 void silence_protobuf_logging() {
-  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char*, int,
-                                     const std::string& message) {
-    if (level >= google::protobuf::LOGLEVEL_FATAL) log::error("protobuf_fatal", {{"message", message}});
-  });
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel level, const char*, int, const std::string& message) {
+        if (level >= google::protobuf::LOGLEVEL_FATAL)
+          log::error("protobuf_fatal", {{"message", message}});
+      });
 }
 
 }  // namespace pqrflow::runtime

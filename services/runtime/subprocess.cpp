@@ -16,7 +16,8 @@ extern char** environ;
 
 namespace pqrflow::runtime {
 
-std::unique_ptr<Subprocess> Subprocess::spawn(const SubprocessOptions& options, std::string* error) {
+std::unique_ptr<Subprocess> Subprocess::spawn(const SubprocessOptions& options,
+                                              std::string* error) {
   if (options.argv.empty()) {
     *error = "spawn: empty argv";
     return nullptr;
@@ -71,7 +72,12 @@ std::unique_ptr<Subprocess> Subprocess::spawn(const SubprocessOptions& options, 
   sigaddset(&defaults, SIGTERM);
   sigaddset(&defaults, SIGPIPE);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (options.new_process_group) {
+    posix_spawnattr_setpgroup(&attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, flags);
   const int rc = posix_spawn(&child->pid_, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
@@ -134,7 +140,9 @@ bool Subprocess::write_stdin(const std::string& text) {
   return true;
 }
 
-bool Subprocess::signal(int sig) { return pid_ > 0 && !exit_code_ && ::kill(pid_, sig) == 0; }
+bool Subprocess::signal(int sig) {
+  return pid_ > 0 && !exit_code_ && ::kill(pid_, sig) == 0;
+}
 
 bool Subprocess::running() {
   if (exit_code_) return false;

@@ -16,12 +16,15 @@
 namespace pqrflow::runtime {
 
 struct SubprocessOptions {
-  std::vector<std::string> argv;                            // argv[0] = executable path
-  std::vector<std::pair<std::string, std::string>> env;     // added to the parent's
-  bool pipe_stdout = false;                                 // read it with read_line()
-  std::string stdout_path;                                  // else append stdout here ("" = inherit)
-  std::string stderr_path;                                  // append stderr here ("" = inherit)
-  bool stdin_pipe = false;                                  // write with write_stdin()
+  std::vector<std::string> argv;                         // argv[0] = executable path
+  std::vector<std::pair<std::string, std::string>> env;  // added to the parent's
+  bool pipe_stdout = false;                              // read it with read_line()
+  std::string stdout_path;                               // else append stdout here ("" = inherit)
+  std::string stderr_path;                               // append stderr here ("" = inherit)
+  bool stdin_pipe = false;                               // write with write_stdin()
+  // Own process group: a Ctrl-C at the terminal reaches only the parent, which then
+  // stops its children in order.
+  bool new_process_group = false;
 };
 
 class Subprocess {

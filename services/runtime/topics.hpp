@@ -20,8 +20,8 @@ struct TopicNames {
   std::string bi = "pqrflow.bi.v1";
 
   std::vector<std::string> all() const {
-    return {raw_pqr, raw_visits, raw_billing, events,     deadletter,
-            indicators, deadlines, compliance, alerts, bi};
+    return {raw_pqr,    raw_visits, raw_billing, events, deadletter,
+            indicators, deadlines,  compliance,  alerts, bi};
   }
   std::vector<std::string> raw() const { return {raw_pqr, raw_visits, raw_billing}; }
 };

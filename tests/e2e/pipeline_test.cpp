@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 
 struct Feed {
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_topic;
-  std::vector<std::string> records;  // every raw record, in delivery order
+  std::vector<std::string> records;             // every raw record, in delivery order
   std::map<std::string, int> expected_reasons;  // invalid records by expected reason
   int invalid = 0;
 };
@@ -40,7 +40,8 @@ Feed generated_year(int subscribers, std::uint64_t seed) {
     f.records.push_back(r.json);
     if (r.invalid != sim::InvalidKind::kNone) {
       ++f.invalid;
-      if (auto reason = sim::expected_reason(r.invalid)) ++f.expected_reasons[std::string(core::reason_code(*reason))];
+      if (auto reason = sim::expected_reason(r.invalid))
+        ++f.expected_reasons[std::string(core::reason_code(*reason))];
     }
   });
   return f;
@@ -118,11 +119,13 @@ std::string event(const std::string& id, const std::string& type, const std::str
          fields + "}";
 }
 std::string filed(const std::string& ticket, const std::string& at) {
-  return event("f-" + ticket, "pqr.filed", at,
-               R"("ticket_id":")" + ticket + R"(","kind":"peticion","channel":"web","office":"Centro")");
+  return event(
+      "f-" + ticket, "pqr.filed", at,
+      R"("ticket_id":")" + ticket + R"(","kind":"peticion","channel":"web","office":"Centro")");
 }
 std::string answered(const std::string& ticket, const std::string& at) {
-  return event("a-" + ticket, "pqr.answered", at, R"("ticket_id":")" + ticket + R"(","outcome":"accede")");
+  return event("a-" + ticket, "pqr.answered", at,
+               R"("ticket_id":")" + ticket + R"(","outcome":"accede")");
 }
 
 void set_clock(const std::filesystem::path& file, const std::string& instant) {
@@ -152,7 +155,8 @@ std::vector<std::string> alert_states(Stack& stack, const std::string& rule) {
     pqrflow::v1::AlertTransition a;
     if (a.ParseFromString(value) && a.rule_id() == rule) all.push_back(a);
   }
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.version() < b.version(); });
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.version() < b.version(); });
   std::vector<std::string> out;
   for (const auto& a : all) out.push_back(a.state());
   return out;
@@ -167,7 +171,9 @@ TEST(Pipeline, DeadlineRiskCountsMoveWithTheClock) {
   // Filed on Friday 2024-03-01: 15 business days → due Friday 2024-03-22.
   ASSERT_EQ(core::format_date(*core::due_date(*core::parse_date("2024-03-01"), 15)), "2024-03-22");
   std::vector<std::pair<std::string, std::string>> records;
-  for (int i = 0; i < 4; ++i) records.emplace_back("T" + std::to_string(i), filed("T" + std::to_string(i), "2024-03-01T09:00:00-05:00"));
+  for (int i = 0; i < 4; ++i)
+    records.emplace_back("T" + std::to_string(i),
+                         filed("T" + std::to_string(i), "2024-03-01T09:00:00-05:00"));
   records.emplace_back("T0", answered("T0", "2024-03-04T09:00:00-05:00"));
   stack.produce(runtime::TopicNames{}.raw_pqr, records);
 
@@ -181,7 +187,8 @@ TEST(Pipeline, DeadlineRiskCountsMoveWithTheClock) {
   set_clock(clock, "2024-03-26T08:00:00-05:00");
   EXPECT_TRUE(eventually([&] { return live_all(stack) == core::LiveFigures{3, 4, 0, 3}; }, 60s));
   // April 2: filings older than 30 days leave the window; an answer removes one.
-  stack.produce(runtime::TopicNames{}.raw_pqr, {{"T1", answered("T1", "2024-03-27T09:00:00-05:00")}});
+  stack.produce(runtime::TopicNames{}.raw_pqr,
+                {{"T1", answered("T1", "2024-03-27T09:00:00-05:00")}});
   set_clock(clock, "2024-04-02T08:00:00-05:00");
   EXPECT_TRUE(eventually([&] { return live_all(stack) == core::LiveFigures{2, 0, 0, 2}; }, 60s));
 }
@@ -208,18 +215,32 @@ TEST(Pipeline, PendingRatioAlertFiresOnceAndResolvesOnce) {
   ASSERT_TRUE(eventually([&] { return live_all(stack) == core::LiveFigures{0, 10, 0, 0}; }, 60s));
   // Ten more, unanswered: 10 / 20 = 50 % — a rise of 50 points: pending.
   std::vector<std::pair<std::string, std::string>> surge;
-  for (int i = 0; i < 10; ++i) surge.emplace_back("B" + std::to_string(i), filed("B" + std::to_string(i), "2024-03-01T08:00:00-05:00"));
+  for (int i = 0; i < 10; ++i)
+    surge.emplace_back("B" + std::to_string(i),
+                       filed("B" + std::to_string(i), "2024-03-01T08:00:00-05:00"));
   stack.produce(runtime::TopicNames{}.raw_pqr, surge);
-  ASSERT_TRUE(eventually([&] { return alert_states(stack, rule) == std::vector<std::string>{"pending"}; }, 60s))
+  ASSERT_TRUE(eventually(
+      [&] { return alert_states(stack, rule) == std::vector<std::string>{"pending"}; }, 60s))
       << ::testing::PrintToString(alert_states(stack, rule));
   // Two hours later, still at 50 %: firing.
   set_clock(clock, "2024-03-01T14:00:00-05:00");
-  ASSERT_TRUE(eventually([&] { return alert_states(stack, rule) == std::vector<std::string>{"pending", "firing"}; }, 60s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return alert_states(stack, rule) == std::vector<std::string>{"pending", "firing"};
+      },
+      60s));
   // Answers bring it to 4 / 20 = 20 %, below the resolve threshold: resolved.
   std::vector<std::pair<std::string, std::string>> answers;
-  for (int i = 0; i < 6; ++i) answers.emplace_back("B" + std::to_string(i), answered("B" + std::to_string(i), "2024-03-01T13:00:00-05:00"));
+  for (int i = 0; i < 6; ++i)
+    answers.emplace_back("B" + std::to_string(i),
+                         answered("B" + std::to_string(i), "2024-03-01T13:00:00-05:00"));
   stack.produce(runtime::TopicNames{}.raw_pqr, answers);
-  ASSERT_TRUE(eventually([&] { return alert_states(stack, rule) == std::vector<std::string>{"pending", "firing", "resolved"}; }, 60s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return alert_states(stack, rule) ==
+               std::vector<std::string>{"pending", "firing", "resolved"};
+      },
+      60s));
   // Hovering around the threshold within the cooldown never starts a new alert:
   // 7 / 20 = 35 % then 12 / 25 = 48 % then back to 50 %.
   stack.produce(runtime::TopicNames{}.raw_pqr, {{"C0", filed("C0", "2024-03-01T14:10:00-05:00")},

@@ -1,6 +1,7 @@
 // Builders for canonical events and plans in tests: terse, explicit, no JSON.
 //
-//   Event e = filed("e1", "R1", "2024-03-19T10:00:00-05:00").kind(PqrKind::kReclamo).office("Centro");
+//   Event e = filed("e1", "R1",
+//   "2024-03-19T10:00:00-05:00").kind(PqrKind::kReclamo).office("Centro");
 #pragma once
 
 #include <stdexcept>
@@ -33,24 +34,66 @@ class EventBuilder {
     e_.event_id = std::move(event_id);
     e_.occurred_at = at(when);
   }
-  EventBuilder& ticket(std::string v) { e_.ticket_id = std::move(v); return *this; }
-  EventBuilder& kind(core::PqrKind v) { e_.kind = v; return *this; }
-  EventBuilder& channel(core::Channel v) { e_.channel = v; return *this; }
-  EventBuilder& office(std::string v) { e_.office = std::move(v); return *this; }
-  EventBuilder& service(core::Service v) { e_.service = v; return *this; }
-  EventBuilder& subscriber(std::string v) { e_.subscriber_id = std::move(v); return *this; }
-  EventBuilder& outcome(core::Outcome v) { e_.outcome = v; return *this; }
-  EventBuilder& turn(std::string v) { e_.turn_id = std::move(v); return *this; }
-  EventBuilder& arrived(std::string_view v) { e_.arrived_at = at(v); return *this; }
-  EventBuilder& started(std::string_view v) { e_.started_at = at(v); return *this; }
-  EventBuilder& visit(std::string v) { e_.visit_id = std::move(v); return *this; }
-  EventBuilder& bill(std::string v) { e_.bill_id = std::move(v); return *this; }
-  EventBuilder& period(int y, int m) { e_.period = core::YearMonth::of(y, m); return *this; }
+  EventBuilder& ticket(std::string v) {
+    e_.ticket_id = std::move(v);
+    return *this;
+  }
+  EventBuilder& kind(core::PqrKind v) {
+    e_.kind = v;
+    return *this;
+  }
+  EventBuilder& channel(core::Channel v) {
+    e_.channel = v;
+    return *this;
+  }
+  EventBuilder& office(std::string v) {
+    e_.office = std::move(v);
+    return *this;
+  }
+  EventBuilder& service(core::Service v) {
+    e_.service = v;
+    return *this;
+  }
+  EventBuilder& subscriber(std::string v) {
+    e_.subscriber_id = std::move(v);
+    return *this;
+  }
+  EventBuilder& outcome(core::Outcome v) {
+    e_.outcome = v;
+    return *this;
+  }
+  EventBuilder& turn(std::string v) {
+    e_.turn_id = std::move(v);
+    return *this;
+  }
+  EventBuilder& arrived(std::string_view v) {
+    e_.arrived_at = at(v);
+    return *this;
+  }
+  EventBuilder& started(std::string_view v) {
+    e_.started_at = at(v);
+    return *this;
+  }
+  EventBuilder& visit(std::string v) {
+    e_.visit_id = std::move(v);
+    return *this;
+  }
+  EventBuilder& bill(std::string v) {
+    e_.bill_id = std::move(v);
+    return *this;
+  }
+  EventBuilder& period(int y, int m) {
+    e_.period = core::YearMonth::of(y, m);
+    return *this;
+  }
   EventBuilder& line(core::Service s, core::Cents cents) {
     e_.amounts[static_cast<std::size_t>(s) - 1] = cents;
     return *this;
   }
-  EventBuilder& amount(core::Cents cents) { e_.amount = cents; return *this; }
+  EventBuilder& amount(core::Cents cents) {
+    e_.amount = cents;
+    return *this;
+  }
   operator core::Event() const { return e_; }  // NOLINT: implicit by design
   core::Event build() const { return e_; }
 
@@ -99,8 +142,7 @@ inline EventBuilder bill_issued(std::string id, std::string bill, std::string su
   return b;
 }
 inline EventBuilder bill_reformed(std::string id, std::string bill, std::string subscriber,
-                                  core::Service service, core::Cents cents,
-                                  std::string_view when) {
+                                  core::Service service, core::Cents cents, std::string_view when) {
   EventBuilder b(core::EventType::kBillReformed, std::move(id), when);
   b.bill(std::move(bill)).subscriber(std::move(subscriber)).service(service).amount(cents);
   return b;

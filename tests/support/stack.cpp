@@ -44,7 +44,8 @@ Stack::Stack(int partitions) : dir_(make_temp_dir()) {
   if (!broker_) throw std::runtime_error(error);
   const std::optional<std::string> first = broker_->read_line(std::chrono::seconds(20));
   if (!first || first->rfind("BROKERS=", 0) != 0) {
-    throw std::runtime_error("pqrflow broker did not print BROKERS=: " + first.value_or("(nothing)"));
+    throw std::runtime_error("pqrflow broker did not print BROKERS=: " +
+                             first.value_or("(nothing)"));
   }
   brokers_ = first->substr(8);
   producer_ = runtime::Producer::create({{"bootstrap.servers", brokers_},
@@ -87,9 +88,9 @@ int Stack::start_ingest(std::vector<std::string> args) {
 }
 
 int Stack::start_metrics(std::vector<std::string> args) {
-  args.insert(args.begin(), {"--checkpoint-dir", (dir_ / "metrics-state").string(),
-                             "--checkpoint-interval", "1s", "--emit-interval", "100ms",
-                             "--live-interval", "250ms"});
+  args.insert(args.begin(),
+              {"--checkpoint-dir", (dir_ / "metrics-state").string(), "--checkpoint-interval", "1s",
+               "--emit-interval", "100ms", "--live-interval", "250ms"});
   return start_service("metrics" + std::to_string(services_.size()), bin_.metrics, std::move(args));
 }
 
@@ -111,7 +112,9 @@ void Stack::kill(int index) {
   p->wait(std::chrono::seconds(10));
 }
 
-bool Stack::running(int index) { return services_.at(static_cast<std::size_t>(index)).process->running(); }
+bool Stack::running(int index) {
+  return services_.at(static_cast<std::size_t>(index)).process->running();
+}
 
 std::string Stack::log_of(int index) const {
   std::ifstream in(dir_ / (services_.at(static_cast<std::size_t>(index)).name + ".log"));
@@ -133,14 +136,16 @@ void Stack::produce(const std::string& topic,
     if (!producer_->produce(topic, key, value, headers, &error)) throw std::runtime_error(error);
   }
   const runtime::DeliveryReport r = producer_->flush(std::chrono::seconds(60));
-  if (!r.complete || r.failed > 0) throw std::runtime_error("produce to " + topic + ": " + r.last_error);
+  if (!r.complete || r.failed > 0)
+    throw std::runtime_error("produce to " + topic + ": " + r.last_error);
 }
 
 std::vector<std::pair<std::string, std::string>> Stack::read_all(const std::string& topic) {
   std::string error;
-  auto consumer = runtime::Consumer::create(
-      {{"bootstrap.servers", brokers_}, {"group.id", "e2e-reader"}, {"enable.partition.eof", "false"}},
-      &error);
+  auto consumer = runtime::Consumer::create({{"bootstrap.servers", brokers_},
+                                             {"group.id", "e2e-reader"},
+                                             {"enable.partition.eof", "false"}},
+                                            &error);
   if (!consumer) throw std::runtime_error(error);
   const std::optional<int> n = consumer->partition_count(topic, std::chrono::seconds(10));
   if (!n) throw std::runtime_error("no topic " + topic);
@@ -215,7 +220,8 @@ std::string diff_rows(const std::map<std::string, std::string>& expected,
       if (shown++ < 5) out << "missing " << k << "\n";
     } else if (it->second != v) {
       ++differing;
-      if (shown++ < 5) out << "differs " << k << "\n  expected " << v << "\n  actual   " << it->second << "\n";
+      if (shown++ < 5)
+        out << "differs " << k << "\n  expected " << v << "\n  actual   " << it->second << "\n";
     }
   }
   for (const auto& [k, v] : actual) {

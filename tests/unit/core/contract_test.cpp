@@ -749,7 +749,8 @@ TEST_F(ContractTest, NegativeAmount) {
   EXPECT_TRUE(Rejects(reform("-0.01"), r, "amount: must not be negative"));
   // A negative decimal string says what is wrong, not only that it is not a decimal.
   EXPECT_TRUE(Rejects(reform(R"("-1")"), r, "amount: must not be negative"));
-  EXPECT_TRUE(Rejects(bill(R"({"acueducto":"-27067.25"})"), r, "amounts.acueducto: must not be negative"));
+  EXPECT_TRUE(
+      Rejects(bill(R"({"acueducto":"-27067.25"})"), r, "amounts.acueducto: must not be negative"));
   EXPECT_TRUE(Rejects(bill(R"({"acueducto":-5})"), r, "amounts.acueducto: must not be negative"));
   EXPECT_TRUE(Rejects(reform("-1e400"), r, "must not be negative"));
 }

@@ -59,7 +59,7 @@ TEST_F(Indicators, OportunidadRespuesta) {
   EXPECT_EQ(april.numerator, 2);
   EXPECT_EQ(april.denominator, 3);
   EXPECT_EQ(*april.value, Rational(200, 3));
-  EXPECT_EQ(*v(I, "all", "2024-05", kAsOf), 0);            // T4 late
+  EXPECT_EQ(*v(I, "all", "2024-05", kAsOf), 0);             // T4 late
   EXPECT_FALSE(v(I, "all", "2024-03", kAsOf).has_value());  // no first answer in March
   EXPECT_EQ(*v(I, "all", "2024", kAsOf), 50);               // 2 of 4
   EXPECT_EQ(*v(I, "office:Centro", "2024-04", kAsOf), 50);  // T1 of T1, T2
@@ -97,7 +97,7 @@ TEST_F(Indicators, PendingCarriesAcrossYears) {
   EXPECT_EQ(value(I, "all", "2023-12", as_of).numerator, 1);
   EXPECT_EQ(value(I, "all", "2024-01", as_of).numerator, 2);  // T1 and T2 at end of January
   EXPECT_EQ(value(I, "all", "2024-02", as_of).numerator, 1);  // T2
-  EXPECT_EQ(*v(I, "all", "2024", as_of), 100);                 // 1 pending / 1 filed in 2024
+  EXPECT_EQ(*v(I, "all", "2024", as_of), 100);                // 1 pending / 1 filed in 2024
 }
 
 TEST_F(Indicators, AnswerDatedBeforeItsFilingIsNeverPending) {
@@ -132,12 +132,16 @@ std::vector<Event> billing_scenario() {
       bill_issued("b1", "B1", "S1", 2024, 1, "2024-02-01T08:00:00-05:00")
           .line(S::kAcueducto, 10'000'000)
           .line(S::kAlcantarillado, 5'000'050),
-      bill_issued("b2", "B2", "S2", 2024, 1, "2024-02-01T08:00:00-05:00").line(S::kAcueducto, 20'000'000),
+      bill_issued("b2", "B2", "S2", 2024, 1, "2024-02-01T08:00:00-05:00")
+          .line(S::kAcueducto, 20'000'000),
       bill_issued("b3", "B3", "S3", 2024, 1, "2024-02-01T08:00:00-05:00")
           .line(S::kAlcantarillado, 0),
-      bill_issued("b4", "B4", "S1", 2024, 2, "2024-03-01T08:00:00-05:00").line(S::kAcueducto, 1'000),
-      bill_issued("b5", "B5", "S1", 2024, 2, "2024-03-01T08:00:00-05:00").line(S::kAcueducto, 2'000),
-      bill_issued("b6", "B6", "S2", 2024, 2, "2024-03-01T08:00:00-05:00").line(S::kAcueducto, 3'000),
+      bill_issued("b4", "B4", "S1", 2024, 2, "2024-03-01T08:00:00-05:00")
+          .line(S::kAcueducto, 1'000),
+      bill_issued("b5", "B5", "S1", 2024, 2, "2024-03-01T08:00:00-05:00")
+          .line(S::kAcueducto, 2'000),
+      bill_issued("b6", "B6", "S2", 2024, 2, "2024-03-01T08:00:00-05:00")
+          .line(S::kAcueducto, 3'000),
       filed("r1", "R1", "2024-01-15T08:00:00-05:00", PqrKind::kReclamo),
       filed("r2", "R2", "2024-02-15T08:00:00-05:00", PqrKind::kReclamo),
       filed("r3", "R3", "2024-02-16T08:00:00-05:00", PqrKind::kReclamo),
@@ -190,10 +194,10 @@ TEST_F(Indicators, ReformadosCantidad) {
 
 TEST_F(Indicators, TiempoAtencionVisitas) {
   apply({visit_requested("v1r", "V1", "2024-01-10T08:00:00-05:00"),
-         visit_completed("v1c", "V1", "2024-01-11T10:30:00-05:00"),   // 26.5 h, January
+         visit_completed("v1c", "V1", "2024-01-11T10:30:00-05:00"),  // 26.5 h, January
          visit_requested("v2r", "V2", "2024-01-31T20:00:00-05:00"),
-         visit_completed("v2c", "V2", "2024-02-01T01:00:00-05:00"),   // 5 h, February
-         visit_completed("v3c", "V3", "2024-02-02T01:00:00-05:00")}); // never requested
+         visit_completed("v2c", "V2", "2024-02-01T01:00:00-05:00"),    // 5 h, February
+         visit_completed("v3c", "V3", "2024-02-02T01:00:00-05:00")});  // never requested
   const auto I = Indicator::kTiempoAtencionVisitas;
   const auto as_of = "2024-02-02T01:00:00-05:00";
   EXPECT_EQ(*v(I, "all", "2024-01", as_of), Rational(53, 2));
@@ -254,21 +258,27 @@ TEST_F(Indicators, DuplicatesAndOrderChangeNothing) {
 
 TEST_F(Indicators, BiRowWithComplianceAgainstA2023Baseline) {
   // 2023: four tickets filed, one still pending at the end of 2023 (answered 2024-01-15).
-  apply({filed("o1", "O1", "2023-05-02T10:00:00-05:00"), answered("oa1", "O1", "2023-05-03T10:00:00-05:00"),
-         filed("o2", "O2", "2023-06-02T10:00:00-05:00"), answered("oa2", "O2", "2023-06-05T10:00:00-05:00"),
-         filed("o3", "O3", "2023-07-03T10:00:00-05:00"), answered("oa3", "O3", "2023-07-04T10:00:00-05:00"),
-         filed("o4", "O4", "2023-12-27T10:00:00-05:00"), answered("oa4", "O4", "2024-01-15T10:00:00-05:00")});
+  apply({filed("o1", "O1", "2023-05-02T10:00:00-05:00"),
+         answered("oa1", "O1", "2023-05-03T10:00:00-05:00"),
+         filed("o2", "O2", "2023-06-02T10:00:00-05:00"),
+         answered("oa2", "O2", "2023-06-05T10:00:00-05:00"),
+         filed("o3", "O3", "2023-07-03T10:00:00-05:00"),
+         answered("oa3", "O3", "2023-07-04T10:00:00-05:00"),
+         filed("o4", "O4", "2023-12-27T10:00:00-05:00"),
+         answered("oa4", "O4", "2024-01-15T10:00:00-05:00")});
   apply(tickets_scenario());
   const IndicatorCalculator calc(state_.aggregates(), at(kAsOf));
   const Plan plan = plan_2024();
   // Baseline 2023: 1 pending at year end / 4 filed = 25 %; target 25 × 0.6 = 15;
   // 2024 to date: 0 pending / 4 filed = 0 % → achievement clamps to 1, cumplida.
-  const BiRow row = make_row(calc, plan, {Indicator::kPqrPendientes, kScopeAll, Period::year_of(2024)});
-  EXPECT_EQ(to_json(row),
-            R"({"plan":"F.PCO.021-2024","indicator":"pqr_pendientes","scope":"all","period":"2024",)"
-            R"("value":0,"numerator":0,"denominator":4,"unit":"%","baseline":25,"target":15,)"
-            R"("achievement":1,"weight":0.1,"weighted_score":0.1,"status":"cumplida",)"
-            R"("as_of":"2024-05-20T09:00:00-05:00","version":1})");
+  const BiRow row =
+      make_row(calc, plan, {Indicator::kPqrPendientes, kScopeAll, Period::year_of(2024)});
+  EXPECT_EQ(
+      to_json(row),
+      R"({"plan":"F.PCO.021-2024","indicator":"pqr_pendientes","scope":"all","period":"2024",)"
+      R"("value":0,"numerator":0,"denominator":4,"unit":"%","baseline":25,"target":15,)"
+      R"("achievement":1,"weight":0.1,"weighted_score":0.1,"status":"cumplida",)"
+      R"("as_of":"2024-05-20T09:00:00-05:00","version":1})");
   // March 2024: 2 pending / 2 filed = 100 % > 25 % → en_riesgo, achievement 0.
   const BiRow march =
       make_row(calc, plan, {Indicator::kPqrPendientes, kScopeAll, *Period::parse("2024-03")});
@@ -276,7 +286,8 @@ TEST_F(Indicators, BiRowWithComplianceAgainstA2023Baseline) {
   EXPECT_EQ(march.status, Status::kEnRiesgo);
   // oportunidad: 2023 baseline 5/5 on time... (O4's answer is in 2024): 3/3 = 100 %;
   // target 101 (points) cannot be reached; 2024: 3 of 5 on time (O4 + T1..T4).
-  const BiRow op = make_row(calc, plan, {Indicator::kOportunidadRespuesta, kScopeAll, Period::year_of(2024)});
+  const BiRow op =
+      make_row(calc, plan, {Indicator::kOportunidadRespuesta, kScopeAll, Period::year_of(2024)});
   EXPECT_EQ(*op.baseline, 100);
   EXPECT_EQ(*op.target, 101);
   EXPECT_EQ(*op.value, 60);

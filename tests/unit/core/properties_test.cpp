@@ -96,7 +96,8 @@ TEST(Properties, MergedPartialsEqualTheSingleRun) {
   IndicatorState single;
   for (const Event& e : dataset().events) single.apply(e);
   const Instant as_of = single.aggregates().max_event_time();
-  const std::string expected = render(build_rows(IndicatorCalculator(single.aggregates(), as_of), plan));
+  const std::string expected =
+      render(build_rows(IndicatorCalculator(single.aggregates(), as_of), plan));
   for (std::size_t slices : {2U, 7U, 16U}) {
     Aggregates merged;
     for (const IndicatorState& s : sliced_states(slices)) merged.merge(s.aggregates());
@@ -111,7 +112,8 @@ TEST(Properties, PartialSnapshotsMergeLikeReportingDoes) {
   IndicatorState single;
   for (const Event& e : dataset().events) single.apply(e);
   const Instant as_of = single.aggregates().max_event_time();
-  const std::string expected = render(build_rows(IndicatorCalculator(single.aggregates(), as_of), plan));
+  const std::string expected =
+      render(build_rows(IndicatorCalculator(single.aggregates(), as_of), plan));
 
   PartialMerger merger;
   std::uint64_t version = 1;
@@ -130,7 +132,8 @@ TEST(Properties, PartialSnapshotsMergeLikeReportingDoes) {
     const Aggregates& agg = states[p].aggregates();
     const std::string partial = "events/" + std::to_string(p);
     for (const auto& [key, cell] : agg.cells()) {
-      merger.apply({key.indicator, agg.scopes().name(key.scope), key.month, partial, cell, version});
+      merger.apply(
+          {key.indicator, agg.scopes().name(key.scope), key.month, partial, cell, version});
       // A redelivered older snapshot changes nothing.
       EXPECT_FALSE(merger.apply({key.indicator, agg.scopes().name(key.scope), key.month, partial,
                                  Cell{0, 0}, version - 1}));
@@ -138,7 +141,8 @@ TEST(Properties, PartialSnapshotsMergeLikeReportingDoes) {
     merger.apply_watermark(partial, agg.max_event_time(), version);
   }
   ASSERT_EQ(merger.as_of(), as_of);
-  EXPECT_EQ(render(build_rows(IndicatorCalculator(merger.merged(), *merger.as_of()), plan)), expected);
+  EXPECT_EQ(render(build_rows(IndicatorCalculator(merger.merged(), *merger.as_of()), plan)),
+            expected);
 }
 
 TEST(Properties, CheckpointRoundTripGivesTheSameOutput) {
