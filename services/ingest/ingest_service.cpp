@@ -6,6 +6,7 @@
 #include "pqrflow/v1/deadletter.pb.h"
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
+#include "runtime/periodic.hpp"
 
 namespace pqrflow::ingest {
 namespace {
@@ -182,17 +183,17 @@ void IngestService::rewind(
 }
 
 void IngestService::run() {
-  auto next_lag = std::chrono::steady_clock::now();
+  runtime::Periodic timers;
+  timers.every(std::chrono::seconds(1), [this] {
+    std::int64_t lag = 0;
+    for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+    health_.lag = lag;
+  });
   while (!stopping_) {
     runtime::MessageBatch batch =
         consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
-    if (std::chrono::steady_clock::now() >= next_lag) {
-      std::int64_t lag = 0;
-      for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
-      health_.lag = lag;
-      next_lag = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    }
+    timers.run_ready();
   }
   log::info("stopping", {});
   producer_->flush(settings_.flush_timeout);

@@ -7,11 +7,11 @@
 #include "pqrflow/v1/deadletter.pb.h"
 #include "pqrflow/v1/indicators.pb.h"
 #include "runtime/log.hpp"
+#include "runtime/periodic.hpp"
 
 namespace pqrflow::metrics {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 namespace log = runtime::log;
 
 constexpr std::int64_t kVersionEpochMs = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
@@ -367,29 +367,25 @@ bool MetricsService::checkpoint(bool all) {
 }
 
 void MetricsService::run() {
-  auto next_emit = Clock::now();
-  auto next_live = Clock::now();
-  auto next_checkpoint = Clock::now() + settings_.checkpoint_interval;
+  // Periodic work runs on Asio timers between polls, on this thread.
+  runtime::Periodic timers;
+  timers.every(
+      settings_.emit_interval, [this] { emit_snapshots(); }, true);
+  timers.every(
+      settings_.live_interval,
+      [this] {
+        emit_live();
+        std::int64_t lag = 0;
+        for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+        health_.lag = lag;
+      },
+      true);
+  timers.every(settings_.checkpoint_interval, [this] { checkpoint(false); });
   while (!stopping_) {
     runtime::MessageBatch batch =
         consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
-    const auto now = Clock::now();
-    if (now >= next_emit) {
-      emit_snapshots();
-      next_emit = now + settings_.emit_interval;
-    }
-    if (now >= next_live) {
-      emit_live();
-      std::int64_t lag = 0;
-      for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
-      health_.lag = lag;
-      next_live = now + settings_.live_interval;
-    }
-    if (now >= next_checkpoint) {
-      checkpoint(false);
-      next_checkpoint = Clock::now() + settings_.checkpoint_interval;
-    }
+    timers.run_ready();
     producer_->poll(std::chrono::milliseconds(0));
   }
   log::info("stopping", {{"shards", static_cast<std::int64_t>(shards_.size())}});

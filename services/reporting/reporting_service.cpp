@@ -4,12 +4,12 @@
 
 #include "pqrflow/v1/checkpoint.pb.h"
 #include "runtime/log.hpp"
+#include "runtime/periodic.hpp"
 
 namespace pqrflow::reporting {
 namespace {
 
 namespace log = runtime::log;
-using SteadyClock = std::chrono::steady_clock;
 
 constexpr const char* kCheckpointName = "reporting";
 
@@ -420,29 +420,25 @@ bool ReportingService::checkpoint() {
 }
 
 void ReportingService::run() {
-  auto next_bi = SteadyClock::now();
-  auto next_alert = SteadyClock::now();
-  auto next_checkpoint = SteadyClock::now() + settings_.checkpoint_interval;
+  // Periodic work runs on Asio timers between polls, on this thread.
+  runtime::Periodic timers;
+  timers.every(
+      settings_.bi_interval,
+      [this] {
+        publish_rows();
+        std::int64_t lag = 0;
+        for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+        health_.lag = lag;
+      },
+      true);
+  timers.every(
+      settings_.alert_interval, [this] { evaluate_alerts(); }, true);
+  timers.every(settings_.checkpoint_interval, [this] { checkpoint(); });
   while (!stopping_) {
     runtime::MessageBatch batch =
         consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
-    const auto now = SteadyClock::now();
-    if (now >= next_bi) {
-      publish_rows();
-      std::int64_t lag = 0;
-      for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
-      health_.lag = lag;
-      next_bi = now + settings_.bi_interval;
-    }
-    if (now >= next_alert) {
-      evaluate_alerts();
-      next_alert = now + settings_.alert_interval;
-    }
-    if (now >= next_checkpoint) {
-      checkpoint();
-      next_checkpoint = SteadyClock::now() + settings_.checkpoint_interval;
-    }
+    timers.run_ready();
     producer_->poll(std::chrono::milliseconds(0));
   }
   log::info("stopping", {});

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <random>
@@ -87,17 +88,34 @@ int Stack::start_ingest(std::vector<std::string> args) {
   return start_service("ingest" + std::to_string(services_.size()), bin_.ingest, std::move(args));
 }
 
+namespace {
+
+// Adds `--option value` pairs that `args` does not set already.
+void with_defaults(std::vector<std::string>* args,
+                   const std::vector<std::pair<std::string, std::string>>& defaults) {
+  for (const auto& [option, value] : defaults) {
+    if (std::find(args->begin(), args->end(), option) != args->end()) continue;
+    args->push_back(option);
+    args->push_back(value);
+  }
+}
+
+}  // namespace
+
 int Stack::start_metrics(std::vector<std::string> args) {
-  args.insert(args.begin(),
-              {"--checkpoint-dir", (dir_ / "metrics-state").string(), "--checkpoint-interval", "1s",
-               "--emit-interval", "100ms", "--live-interval", "250ms"});
+  with_defaults(&args, {{"--checkpoint-dir", (dir_ / "metrics-state").string()},
+                        {"--checkpoint-interval", "1s"},
+                        {"--emit-interval", "100ms"},
+                        {"--live-interval", "250ms"}});
   return start_service("metrics" + std::to_string(services_.size()), bin_.metrics, std::move(args));
 }
 
 int Stack::start_reporting(std::vector<std::string> args) {
-  args.insert(args.begin(), {"--plan", bin_.plan, "--checkpoint-dir",
-                             (dir_ / "reporting-state").string(), "--checkpoint-interval", "1s",
-                             "--bi-interval", "250ms", "--alert-interval", "250ms"});
+  with_defaults(&args, {{"--plan", bin_.plan},
+                        {"--checkpoint-dir", (dir_ / "reporting-state").string()},
+                        {"--checkpoint-interval", "1s"},
+                        {"--bi-interval", "250ms"},
+                        {"--alert-interval", "250ms"}});
   return start_service("reporting" + std::to_string(services_.size()), bin_.reporting,
                        std::move(args));
 }
