@@ -1,9 +1,11 @@
 #include "reporting/app.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "reporting/api.hpp"
 #include "reporting/reporting_service.hpp"
 #include "runtime/log.hpp"
 #include "runtime/service_host.hpp"
@@ -144,6 +146,73 @@ int run_app(int argc, const char* const argv[]) {
   callbacks.push_back(reg.gauge_callback("pqrflow_consumer_lag_messages",
                                          "Snapshots behind the log end.",
                                          [&h] { return static_cast<double>(h.lag.load()); }));
+  // The plan's indicators as gauges (year to date, scope all), read from the published view.
+  for (const core::PlanIndicator& p : s.plan.indicators) {
+    const std::string id(core::id_of(p.indicator));
+    const auto row_field = [&service, id,
+                            year = std::to_string(s.plan.year)](auto field) -> double {
+      const auto view = service.view();
+      for (const core::BiRow& r : view->rows) {
+        if (r.indicator == id && r.scope == "all" && r.period == year) {
+          const std::optional<core::Rational> v = field(r);
+          return v ? core::to_double(*v) : std::nan("");
+        }
+      }
+      return std::nan("");
+    };
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_value", "Indicator value, plan year to date, scope all (its unit).",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.value; }); },
+        {{"indicator", id}}));
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_target", "Indicator target from the plan (its unit).",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.target; }); },
+        {{"indicator", id}}));
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_baseline", "Indicator baseline (its unit).",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.baseline; }); },
+        {{"indicator", id}}));
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_achievement_ratio", "Achievement of the indicator's target, 0..1.",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.achievement; }); },
+        {{"indicator", id}}));
+  }
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_plan_score_percent", "Weighted compliance of the plan, 0..100.", [&service] {
+        for (const core::BiRow& r : service.view()->rows) {
+          if (r.indicator == "plan_score")
+            return r.value ? core::to_double(*r.value) : std::nan("");
+        }
+        return std::nan("");
+      }));
+  const auto live = [&service] {
+    const auto view = service.view();
+    const auto it = view->live.find("all");
+    return it == view->live.end() ? core::LiveFigures{} : it->second;
+  };
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_pending_ratio_percent",
+      "Tickets pending now ÷ tickets filed in the trailing 30 days × 100.", [live] {
+        const core::LiveFigures f = live();
+        return f.filed_30d > 0
+                   ? 100.0 * static_cast<double>(f.pending) / static_cast<double>(f.filed_30d)
+                   : std::nan("");
+      }));
+  callbacks.push_back(reg.gauge_callback("pqrflow_pending_tickets",
+                                         "Tickets pending an answer now.",
+                                         [live] { return static_cast<double>(live().pending); }));
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_deadline_due_soon_tickets",
+      "Pending tickets within the warning business days of their legal due date.",
+      [live] { return static_cast<double>(live().due_soon); }));
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_deadline_overdue_tickets",
+      "Pending tickets past their legal due date (silencio administrativo positivo exposure).",
+      [live] { return static_cast<double>(live().overdue); }));
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_alerts_firing", "Alerts currently pending or firing.",
+      [&service] { return static_cast<double>(service.view()->active_alerts.size()); }));
+  register_api(host.http(), service, s.plan);
   const auto ready = [&h]() -> std::string {
     if (h.gap) return "a snapshot partition fell off the log (offset gap); see the error log";
     if (!h.assigned) return "not assigned";

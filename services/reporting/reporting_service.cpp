@@ -103,8 +103,7 @@ bool ReportingService::restore(std::string* error) {
   for (const auto& w : ckpt.worklists()) worklists_[w.partial_id()] = w;
   for (const auto& [k, v] : ckpt.next_offsets()) next_offsets_[k] = v;
   last_version_ = ckpt.last_bi_version();
-  for (const auto& [k, v] : ckpt.emitted_rows()) emitted_rows_[k] = v;
-  if (ckpt.emitted_as_of_us() != 0) emitted_as_of_ = core::Instant{ckpt.emitted_as_of_us()};
+  // BI rows are not checkpointed: every row is published once more after a restart.
   for (const auto& a : ckpt.alerts()) {
     for (auto& t : trackers_) {
       if (t.rule().id != a.rule_id() || t.rule().subject != a.subject()) continue;
@@ -201,7 +200,7 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
       auto& current = worklists_[w.partial_id()];
       if (w.version() > current.version()) {
         current = w;
-        dirty_ = true;
+        view_dirty_ = true;
       }
       continue;
     }
@@ -221,10 +220,10 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
                                        s.version()) ||
                dirty_;
     } else if (s.indicator() == "live") {
-      dirty_ = merger_.apply_live(s.partial_id(), s.scope(),
-                                  {s.numerator(), s.denominator(), s.due_soon(), s.overdue()},
-                                  s.version()) ||
-               dirty_;
+      view_dirty_ = merger_.apply_live(s.partial_id(), s.scope(),
+                                       {s.numerator(), s.denominator(), s.due_soon(), s.overdue()},
+                                       s.version()) ||
+                    view_dirty_;
     } else if (auto ind = core::indicator_from_id(s.indicator())) {
       const std::optional<core::YearMonth> month = core::parse_year_month(s.period());
       if (!month) continue;
@@ -265,6 +264,7 @@ void ReportingService::publish_rows() {
       continue;
     }
     emitted_rows_[key] = hash;
+    published_rows_[key] = row;
     health_.rows_total.fetch_add(1, std::memory_order_relaxed);
   }
   if (quiet && all_restamped) emitted_as_of_ = as_of;
@@ -310,12 +310,26 @@ void ReportingService::publish_rows() {
     }
   }
   dirty_ = false;
+  // The view shows what the BI feed holds: the last published row of every key, in
+  // report order.
+  for (core::BiRow& row : rows) {
+    auto it = published_rows_.find(row.key());
+    if (it != published_rows_.end()) row = it->second;
+  }
+  rows_ = std::move(rows);
+  compliance_ = std::move(update);
+  view_dirty_ = true;
+}
 
+void ReportingService::publish_view() {
+  if (!view_dirty_) return;
+  view_dirty_ = false;
   auto view = std::make_shared<ReportingView>();
-  view->rows = std::move(rows);
-  view->compliance = std::move(update);
+  view->rows = rows_;
+  view->compliance = compliance_;
   view->live = merger_.live();
-  view->as_of = as_of;
+  view->as_of = merger_.as_of();
+  view->recent_alerts = recent_alerts_;
   for (const auto& [key, t] : alert_states_) {
     if (t.state() != "resolved") view->active_alerts.push_back(t);
   }
@@ -326,8 +340,12 @@ void ReportingService::publish_rows() {
     return std::make_tuple(a.due_date(), a.filed_at_us(), a.ticket_id()) <
            std::make_tuple(b.due_date(), b.filed_at_us(), b.ticket_id());
   });
-  std::lock_guard lock(view_mu_);
-  view_ = std::move(view);
+  {
+    std::lock_guard lock(view_mu_);
+    view_ = view;
+  }
+  if (publish_hook_) publish_hook_(*view, unannounced_);
+  unannounced_.clear();
 }
 
 void ReportingService::evaluate_alerts() {
@@ -376,6 +394,10 @@ void ReportingService::evaluate_alerts() {
     const std::string key = t.rule().id + "|" + t.rule().subject;
     producer_->produce(settings_.common.topics.alerts, key, a.SerializeAsString(), {}, &error);
     alert_states_[key] = a;
+    recent_alerts_.push_back(a);
+    if (recent_alerts_.size() > 100) recent_alerts_.erase(recent_alerts_.begin());
+    unannounced_.push_back(a);
+    view_dirty_ = true;
     health_.alerts_total.fetch_add(1, std::memory_order_relaxed);
     log::warn("alert_transition", {{"rule", t.rule().id},
                                    {"subject", t.rule().subject},
@@ -396,8 +418,7 @@ bool ReportingService::checkpoint() {
   for (const auto& [partial, w] : worklists_) *ckpt.add_worklists() = w;
   for (const auto& [k, v] : next_offsets_) (*ckpt.mutable_next_offsets())[k] = v;
   ckpt.set_last_bi_version(last_version_);
-  for (const auto& [k, v] : emitted_rows_) (*ckpt.mutable_emitted_rows())[k] = v;
-  if (emitted_as_of_) ckpt.set_emitted_as_of_us(emitted_as_of_->us);
+
   for (const core::AlertTracker& t : trackers_) {
     auto* a = ckpt.add_alerts();
     const core::AlertTrackerSnapshot snap = t.snapshot();
@@ -426,13 +447,20 @@ void ReportingService::run() {
       settings_.bi_interval,
       [this] {
         publish_rows();
+        publish_view();
         std::int64_t lag = 0;
         for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
         health_.lag = lag;
       },
       true);
   timers.every(
-      settings_.alert_interval, [this] { evaluate_alerts(); }, true);
+      settings_.alert_interval,
+      [this] {
+        evaluate_alerts();
+        publish_view();
+      },
+      true);
+
   timers.every(settings_.checkpoint_interval, [this] { checkpoint(); });
   while (!stopping_) {
     runtime::MessageBatch batch =
