@@ -5,6 +5,7 @@
 #include "core/event_codec.hpp"
 #include "pqrflow/v1/deadletter.pb.h"
 #include "runtime/clock.hpp"
+#include "runtime/crash_points.hpp"
 #include "runtime/log.hpp"
 #include "runtime/periodic.hpp"
 
@@ -147,6 +148,7 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       return false;
     }
   }
+  runtime::crash_point("ingest.after_produce");
   // Commit only what the broker acknowledged.
   const runtime::DeliveryReport report = producer_->flush(settings_.flush_timeout);
   if (!report.complete || report.failed > 0) {
@@ -161,6 +163,7 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
   health_.delivering = true;
   std::vector<runtime::TopicPartition> offsets;
   for (const auto& [tp, offset] : next) offsets.push_back({tp.first, tp.second, offset});
+  runtime::crash_point("ingest.before_commit");
   if (!consumer_->commit(offsets, true, &error)) {
     // The records are published; a restart would re-send them, which is harmless.
     log::warn("commit_failed", {{"error", error}});

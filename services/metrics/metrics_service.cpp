@@ -6,6 +6,7 @@
 #include "pqrflow/v1/checkpoint.pb.h"
 #include "pqrflow/v1/deadletter.pb.h"
 #include "pqrflow/v1/indicators.pb.h"
+#include "runtime/crash_points.hpp"
 #include "runtime/log.hpp"
 #include "runtime/periodic.hpp"
 
@@ -142,6 +143,7 @@ void MetricsService::on_revoked(const std::vector<runtime::TopicPartition>& tps,
     // Hand over: publish, wait for acknowledgements, checkpoint, then let go.
     emit_snapshots();
     emit_live();
+    runtime::crash_point("metrics.handover");
     checkpoint(true);
   }
   for (const auto& tp : tps) shards_.erase(tp.partition);

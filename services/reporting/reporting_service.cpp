@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pqrflow/v1/checkpoint.pb.h"
+#include "runtime/crash_points.hpp"
 #include "runtime/log.hpp"
 #include "runtime/periodic.hpp"
 
@@ -268,6 +269,7 @@ void ReportingService::publish_rows() {
     health_.rows_total.fetch_add(1, std::memory_order_relaxed);
   }
   if (quiet && all_restamped) emitted_as_of_ = as_of;
+  runtime::crash_point("reporting.after_publish");
 
   // Compliance of the plan year, scope all.
   pqrflow::v1::ComplianceUpdate update;
