@@ -97,6 +97,15 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
       return 0;
     }
     po::notify(vm);
+  } catch (const po::error_with_option_name& e) {
+    // Name the setting and say what it accepts (its --help line).
+    std::string name = e.get_option_name();
+    while (!name.empty() && name.front() == '-') name.erase(0, 1);
+    const po::option_description* d = name.empty() ? nullptr : all.find_nothrow(name, false);
+    std::cerr << service_ << ": invalid setting " << (name.empty() ? "" : name + ": ") << e.what();
+    if (d != nullptr) std::cerr << "; accepted: " << d->description();
+    std::cerr << " (see --help)\n";
+    return 2;
   } catch (const po::error& e) {
     std::cerr << service_ << ": invalid setting: " << e.what() << " (see --help)\n";
     return 2;
