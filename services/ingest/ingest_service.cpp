@@ -93,7 +93,18 @@ bool IngestService::start(std::string* error) {
   return consumer_->subscribe(settings_.common.topics.raw(), std::move(hooks), error);
 }
 
+void IngestService::attach_metrics(runtime::metrics::Registry& registry) {
+  batch_seconds_ = &registry.histogram(
+      "pqrflow_ingest_batch_duration_seconds",
+      "From a batch's poll to its commit: decode, produce and wait for acknowledgements.",
+      runtime::metrics::kDefaultLatencyBuckets);
+  lag_ = registry.gauge_family("pqrflow_consumer_lag_messages",
+                               "Records behind the log end, per assigned partition.",
+                               {"topic", "partition"});
+}
+
 bool IngestService::process(const runtime::MessageBatch& batch) {
+  const auto started = std::chrono::steady_clock::now();
   for (const runtime::ConsumerError& e : batch.errors()) {
     if (e.offset_out_of_range) {
       health_.gap = true;
@@ -168,6 +179,8 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
     // The records are published; a restart would re-send them, which is harmless.
     log::warn("commit_failed", {{"error", error}});
   }
+  if (batch_seconds_ != nullptr)
+    batch_seconds_->observe(std::chrono::steady_clock::now() - started);
   return true;
 }
 
@@ -189,7 +202,11 @@ void IngestService::run() {
   runtime::Periodic timers;
   timers.every(std::chrono::seconds(1), [this] {
     std::int64_t lag = 0;
-    for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+    for (const auto& [tp, l] : consumer_->lag()) {
+      lag += std::max<std::int64_t>(l, 0);
+      if (lag_ && l >= 0)
+        lag_->with({tp.topic, std::to_string(tp.partition)}).set(static_cast<double>(l));
+    }
     health_.lag = lag;
   });
   while (!stopping_) {

@@ -125,13 +125,14 @@ int run_app(int argc, const char* const argv[]) {
   runtime::configure_logging(kService, s.common);
   runtime::silence_protobuf_logging();
   ReportingService service(s);
+  runtime::ServiceHost host(kService, s.common);
+  service.attach_metrics(host.registry());
   std::string error;
   if (!service.start(&error)) {
     runtime::log::error("start_failed", {{"error", error}});
     std::cerr << kService << ": " << error << "\n";
     return 1;
   }
-  runtime::ServiceHost host(kService, s.common);
   auto& reg = host.registry();
   const ReportingHealth& h = service.health();
   std::vector<runtime::metrics::GaugeCallback> callbacks;
@@ -143,9 +144,6 @@ int run_app(int argc, const char* const argv[]) {
   counter("pqrflow_bi_rows_published_total", "BI rows published.", h.rows_total);
   counter("pqrflow_alert_transitions_total", "Alert transitions published.", h.alerts_total);
   counter("pqrflow_checkpoints_total", "Checkpoints written.", h.checkpoints_total);
-  callbacks.push_back(reg.gauge_callback("pqrflow_consumer_lag_messages",
-                                         "Snapshots behind the log end.",
-                                         [&h] { return static_cast<double>(h.lag.load()); }));
   // The plan's indicators as gauges (year to date, scope all), read from the published view.
   for (const core::PlanIndicator& p : s.plan.indicators) {
     const std::string id(core::id_of(p.indicator));
@@ -213,10 +211,10 @@ int run_app(int argc, const char* const argv[]) {
       "pqrflow_alerts_firing", "Alerts currently pending or firing.",
       [&service] { return static_cast<double>(service.view()->active_alerts.size()); }));
   register_api(host.http(), service, s.plan);
-  const auto ready = [&h]() -> std::string {
-    if (h.gap) return "a snapshot partition fell off the log (offset gap); see the error log";
-    if (!h.assigned) return "not assigned";
-    return {};
+  runtime::CachedCheck brokers([&service] { return service.cluster_reachable(); },
+                               std::chrono::seconds(2));
+  const auto ready = [&h, &brokers, max_lag = s.common.ready_max_lag]() -> std::string {
+    return runtime::common_readiness(h.gap, h.assigned, brokers, h.lag, max_lag);
   };
   if (!host.start(
           ready, [&service] { service.stop(); }, &error)) {

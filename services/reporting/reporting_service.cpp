@@ -121,6 +121,17 @@ bool ReportingService::restore(std::string* error) {
   return true;
 }
 
+void ReportingService::attach_metrics(runtime::metrics::Registry& registry) {
+  publish_seconds_ = &registry.histogram(
+      "pqrflow_publish_duration_seconds",
+      "Deriving every BI row and the compliance update from the merged snapshots and "
+      "publishing what changed.",
+      runtime::metrics::kDefaultLatencyBuckets);
+  lag_ =
+      registry.gauge_family("pqrflow_consumer_lag_messages",
+                            "Snapshots behind the log end, per partition.", {"topic", "partition"});
+}
+
 bool ReportingService::start(std::string* error) {
   if (!store_.open(error)) return false;
   clock_ = runtime::make_clock(
@@ -245,6 +256,7 @@ void ReportingService::publish_rows() {
   previous_tick_as_of_ = as_of;
   if (!as_of) return;
   if (!dirty_ && !(quiet && emitted_as_of_ != as_of)) return;
+  const auto started = std::chrono::steady_clock::now();
   const core::IndicatorCalculator calc(merger_.merged(), *as_of);
   std::vector<core::BiRow> rows = core::build_rows(calc, settings_.plan);
   std::string error;
@@ -312,6 +324,8 @@ void ReportingService::publish_rows() {
     }
   }
   dirty_ = false;
+  if (publish_seconds_ != nullptr)
+    publish_seconds_->observe(std::chrono::steady_clock::now() - started);
   // The view shows what the BI feed holds: the last published row of every key, in
   // report order.
   for (core::BiRow& row : rows) {
@@ -451,7 +465,12 @@ void ReportingService::run() {
         publish_rows();
         publish_view();
         std::int64_t lag = 0;
-        for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+        for (const auto& [tp, l] : consumer_->lag()) {
+          lag += std::max<std::int64_t>(l, 0);
+          if (lag_ && l >= 0) {
+            lag_->with({tp.topic, std::to_string(tp.partition)}).set(static_cast<double>(l));
+          }
+        }
         health_.lag = lag;
       },
       true);

@@ -28,6 +28,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/config.hpp"
 #include "runtime/kafka.hpp"
+#include "runtime/metrics_registry.hpp"
 
 namespace pqrflow::reporting {
 
@@ -80,7 +81,13 @@ struct ReportingView {
 class ReportingService {
  public:
   explicit ReportingService(ReportingSettings settings);
+  // Registers latency histograms and per-partition lag in the registry.
+  void attach_metrics(runtime::metrics::Registry& registry);
   bool start(std::string* error);
+  // A metadata round trip through the service's producer (any thread, after start()).
+  bool cluster_reachable() {
+    return producer_ && producer_->cluster_reachable(std::chrono::seconds(1));
+  }
   void run();
   void stop() { stopping_ = true; }
   const ReportingHealth& health() const { return health_; }
@@ -134,6 +141,8 @@ class ReportingService {
   std::map<std::string, pqrflow::v1::AlertTransition> alert_states_;  // "rule|subject"
 
   PublishHook publish_hook_;
+  runtime::metrics::Histogram* publish_seconds_ = nullptr;
+  std::optional<runtime::metrics::GaugeFamily> lag_;
   std::vector<pqrflow::v1::AlertTransition> recent_alerts_;
   std::vector<pqrflow::v1::AlertTransition> unannounced_;  // transitions not yet given to the hook
   mutable std::mutex view_mu_;

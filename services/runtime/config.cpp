@@ -42,6 +42,8 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
       "HTTP port for /metrics, /healthz, /readyz (0 = pick a free port and log it)")(
       "log-level", po::value(&common_.log_level)->default_value(common_.log_level),
       "debug | info | warn | error")(
+      "ready-max-lag", po::value(&common_.ready_max_lag)->default_value(common_.ready_max_lag),
+      "/readyz reports not ready while more records than this are waiting")(
       "kafka-property", po::value(&common_.kafka_properties)->composing()->value_name("KEY=VALUE"),
       "extra librdkafka property for every client (repeatable), e.g. security.protocol=ssl")(
       "topic-raw-pqr", po::value(&t.raw_pqr)->default_value(t.raw_pqr), "raw PQR topic")(
@@ -121,6 +123,9 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
   if (common_.log_level != "debug" && common_.log_level != "info" && common_.log_level != "warn" &&
       common_.log_level != "error") {
     return reject("log-level", common_.log_level, "expected debug | info | warn | error");
+  }
+  if (common_.ready_max_lag < 0) {
+    return reject("ready-max-lag", std::to_string(common_.ready_max_lag), "expected ≥ 0");
   }
   KafkaProperties unused;
   std::string error;

@@ -4,6 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <fstream>
 #include <random>
@@ -36,8 +41,9 @@ std::string strip_version(const std::string& json) {
 
 Stack::Stack(int partitions, int brokers) : dir_(make_temp_dir()) {
   runtime::SubprocessOptions o;
-  o.argv = {bin_.pqrflow, "broker", "--partitions", std::to_string(partitions), "--brokers",
-            std::to_string(brokers)};
+  o.argv = {bin_.pqrflow,   "broker",
+            "--partitions", std::to_string(partitions),
+            "--brokers",    std::to_string(brokers)};
   o.pipe_stdout = true;
   o.stdin_pipe = true;
   o.stderr_path = (dir_ / "broker.log").string();
@@ -105,7 +111,9 @@ std::optional<int> Stack::exit_code(int index) {
   return p->wait(std::chrono::milliseconds(0));
 }
 
-pid_t Stack::pid(int index) const { return services_.at(static_cast<std::size_t>(index)).process->pid(); }
+pid_t Stack::pid(int index) const {
+  return services_.at(static_cast<std::size_t>(index)).process->pid();
+}
 
 long Stack::rss_kib(int index) const {
   std::ifstream in("/proc/" + std::to_string(pid(index)) + "/status");
@@ -221,10 +229,44 @@ std::vector<std::pair<std::string, std::string>> Stack::read_all(const std::stri
   return out;
 }
 
+int Stack::http_port(int index) const {
+  int port = 0;
+  eventually(
+      [&] {
+        const std::string log = log_of(index);
+        const auto at = log.rfind("\"http_listening\",\"port\":");
+        if (at == std::string::npos) return false;
+        port = std::atoi(log.c_str() + at + 24);
+        return port > 0;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(50));
+  return port;
+}
+
+std::pair<int, std::string> http_get(int port, const std::string& target) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  try {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket socket(ioc);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(socket, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(socket, buffer, res);
+    return {res.result_int(), res.body()};
+  } catch (const std::exception&) {
+    return {0, {}};
+  }
+}
+
 std::int64_t Stack::consumer_group_lag(const std::string& group,
                                        const std::vector<std::string>& topics) {
   std::string error;
-  auto c = runtime::Consumer::create({{"bootstrap.servers", brokers_}, {"group.id", group}}, &error);
+  auto c =
+      runtime::Consumer::create({{"bootstrap.servers", brokers_}, {"group.id", group}}, &error);
   if (!c) throw std::runtime_error(error);
   std::int64_t end = 0, committed = 0;
   std::vector<runtime::TopicPartition> tps;

@@ -58,6 +58,8 @@ class Stack {
   // Resident memory in KiB (VmRSS), 0 when unknown.
   long rss_kib(int index) const;
   std::string log_of(int index) const;
+  // The HTTP port the service logged ("http_listening"), waiting for it up to 30 s.
+  int http_port(int index) const;
 
   // Sends a command to the broker's stdin (fault injection); returns its answer line.
   std::string broker_command(const std::string& command);
@@ -83,9 +85,9 @@ class Stack {
     std::unique_ptr<runtime::Subprocess> process;
     std::vector<std::string> argv;
   };
-  std::unique_ptr<runtime::Subprocess> spawn(const std::string& name,
-                                             const std::vector<std::string>& argv,
-                                             const std::vector<std::pair<std::string, std::string>>& env);
+  std::unique_ptr<runtime::Subprocess> spawn(
+      const std::string& name, const std::vector<std::string>& argv,
+      const std::vector<std::pair<std::string, std::string>>& env);
   std::vector<Service> services_;
   std::unique_ptr<runtime::Producer> producer_;
 };
@@ -97,6 +99,9 @@ std::map<std::string, std::string> latest_bi_rows(
 // Replay's rows for the same records, keyed and with "version" removed.
 std::map<std::string, std::string> replay_rows(const std::vector<std::string>& records,
                                                const std::string& plan_path);
+
+// A plain HTTP/1.1 GET on 127.0.0.1: {status, body}; status 0 when it could not connect.
+std::pair<int, std::string> http_get(int port, const std::string& target);
 
 // Polls `condition` until it returns true or the deadline passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
