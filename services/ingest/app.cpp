@@ -1,8 +1,10 @@
 #include "ingest/app.hpp"
 
+#include <fstream>
 #include <iostream>
 
 #include "ingest/ingest_service.hpp"
+#include "ingest/webhook.hpp"
 #include "runtime/log.hpp"
 #include "runtime/service_host.hpp"
 
@@ -13,7 +15,9 @@ constexpr const char* kService = "pqrflow-ingest";
 
 int run_app(int argc, const char* const argv[]) {
   IngestSettings s;
-  std::string flush_timeout = "30s";
+  WebhookSettings w;
+  std::string flush_timeout = "30s", webhook_timeout = "10s", token_file;
+  std::size_t webhook_max_bytes = 16 << 20;
   runtime::ServiceOptions opts(kService,
                                "validates raw PQR, visit and billing records and publishes "
                                "canonical events; rejected records go to the dead-letter topic",
@@ -26,7 +30,15 @@ int run_app(int argc, const char* const argv[]) {
       runtime::po::value(&s.max_record_bytes)->default_value(s.max_record_bytes),
       "larger records are dead-lettered as record_too_large")(
       "flush-timeout", runtime::po::value(&flush_timeout)->default_value(flush_timeout),
-      "how long a batch may wait for acknowledgements before it is read again");
+      "how long a batch may wait for acknowledgements before it is read again")(
+      "webhook-token-file", runtime::po::value(&token_file),
+      "file holding the bearer token POST /v1/events requires (default: no token)")(
+      "webhook-max-bytes", runtime::po::value(&webhook_max_bytes)->default_value(webhook_max_bytes),
+      "largest request body of POST /v1/events (larger: 413)")(
+      "webhook-max-records", runtime::po::value(&w.max_records)->default_value(w.max_records),
+      "most events per POST /v1/events (more: 413)")(
+      "webhook-timeout", runtime::po::value(&webhook_timeout)->default_value(webhook_timeout),
+      "how long POST /v1/events waits for the broker before answering 503");
   if (auto exit = opts.parse(argc, argv)) return *exit;
   s.common = opts.common();
   if (s.batch_size < 1 || s.batch_size > 1000000) {
@@ -40,11 +52,34 @@ int run_app(int argc, const char* const argv[]) {
   if (!ft || ft->count() < 100)
     return opts.reject("flush-timeout", flush_timeout, "expected a duration ≥ 100ms, like 30s");
   s.flush_timeout = *ft;
+  const auto wt = runtime::parse_duration(webhook_timeout);
+  if (!wt || wt->count() < 100) {
+    return opts.reject("webhook-timeout", webhook_timeout, "expected a duration ≥ 100ms, like 10s");
+  }
+  w.timeout = *wt;
+  if (webhook_max_bytes < 1024 || webhook_max_bytes > (1U << 30)) {
+    return opts.reject("webhook-max-bytes", std::to_string(webhook_max_bytes),
+                       "expected 1024..1073741824");
+  }
+  if (w.max_records < 1 || w.max_records > 1000000) {
+    return opts.reject("webhook-max-records", std::to_string(w.max_records), "expected 1..1000000");
+  }
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in || !std::getline(in, w.token)) {
+      return opts.reject("webhook-token-file", token_file,
+                         "the file cannot be read (it holds the token on its first line)");
+    }
+    while (!w.token.empty() && (w.token.back() == '\r' || w.token.back() == ' '))
+      w.token.pop_back();
+    if (w.token.empty())
+      return opts.reject("webhook-token-file", token_file, "the token (first line) is empty");
+  }
 
   runtime::configure_logging(kService, s.common);
   runtime::silence_protobuf_logging();
   IngestService service(s);
-  runtime::ServiceHost host(kService, s.common);
+  runtime::ServiceHost host(kService, s.common, webhook_max_bytes);
   service.attach_metrics(host.registry());
   std::string error;
   if (!service.start(&error)) {
@@ -52,6 +87,12 @@ int run_app(int argc, const char* const argv[]) {
     std::cerr << kService << ": " << error << "\n";
     return 1;
   }
+  Webhook webhook(s, w);
+  if (!webhook.start(&error)) {
+    std::cerr << kService << ": webhook: " << error << "\n";
+    return 1;
+  }
+  webhook.register_routes(host.http());
   auto& reg = host.registry();
   const IngestHealth& h = service.health();
   std::vector<runtime::metrics::GaugeCallback> callbacks;

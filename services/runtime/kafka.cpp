@@ -159,6 +159,12 @@ struct Producer::Impl {
 
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
+    if (msg->_private != nullptr) {
+      // A tracked message: its callback runs once and is freed here.
+      std::unique_ptr<DeliveryCallback> cb(static_cast<DeliveryCallback*>(msg->_private));
+      (*cb)(msg->err == RD_KAFKA_RESP_ERR_NO_ERROR,
+            msg->err == RD_KAFKA_RESP_ERR_NO_ERROR ? std::string() : rd_kafka_err2str(msg->err));
+    }
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       self->delivered.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -188,9 +194,27 @@ std::unique_ptr<Producer> Producer::create(const KafkaProperties& properties, st
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }
 
+bool Producer::produce_tracked(std::string_view topic, std::string_view key, std::string_view value,
+                               const std::vector<Header>& headers, DeliveryCallback on_delivery,
+                               std::string* error) {
+  auto* cb = new DeliveryCallback(std::move(on_delivery));
+  if (!produce_impl(topic, key, value, headers, error, std::chrono::seconds(30), -1, cb)) {
+    delete cb;
+    return false;
+  }
+  return true;
+}
+
 bool Producer::produce(std::string_view topic, std::string_view key, std::string_view value,
                        const std::vector<Header>& headers, std::string* error,
                        std::chrono::milliseconds block_for, std::int32_t partition) {
+  return produce_impl(topic, key, value, headers, error, block_for, partition, nullptr);
+}
+
+bool Producer::produce_impl(std::string_view topic, std::string_view key, std::string_view value,
+                            const std::vector<Header>& headers, std::string* error,
+                            std::chrono::milliseconds block_for, std::int32_t partition,
+                            void* opaque) {
   const auto deadline = std::chrono::steady_clock::now() + block_for;
   for (;;) {
     rd_kafka_headers_t* hdrs = nullptr;
@@ -202,7 +226,7 @@ bool Producer::produce(std::string_view topic, std::string_view key, std::string
       }
     }
     const std::string topic_name(topic);
-    rd_kafka_vu_t vus[6];
+    rd_kafka_vu_t vus[7];
     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
     vus[0].u.cstr = topic_name.c_str();
     vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
@@ -217,9 +241,14 @@ bool Producer::produce(std::string_view topic, std::string_view key, std::string
     vus[4].u.i = RD_KAFKA_MSG_F_COPY;
     std::size_t count = 5;
     if (hdrs != nullptr) {
-      vus[5].vtype = RD_KAFKA_VTYPE_HEADERS;
-      vus[5].u.headers = hdrs;
-      count = 6;
+      vus[count].vtype = RD_KAFKA_VTYPE_HEADERS;
+      vus[count].u.headers = hdrs;
+      ++count;
+    }
+    if (opaque != nullptr) {
+      vus[count].vtype = RD_KAFKA_VTYPE_OPAQUE;
+      vus[count].u.ptr = opaque;
+      ++count;
     }
     rd_kafka_error_t* produce_error = rd_kafka_produceva(impl_->rk, vus, count);
     const rd_kafka_resp_err_t err =

@@ -104,6 +104,13 @@ class Producer {
                std::chrono::milliseconds block_for = std::chrono::seconds(30),
                std::int32_t partition = -1);
 
+  // Like produce(), and `on_delivery(ok, error)` runs once the broker acknowledged (or
+  // definitively refused) this message, on the thread that calls poll()/flush().
+  using DeliveryCallback = std::function<void(bool ok, const std::string& error)>;
+  bool produce_tracked(std::string_view topic, std::string_view key, std::string_view value,
+                       const std::vector<Header>& headers, DeliveryCallback on_delivery,
+                       std::string* error = nullptr);
+
   // Serves delivery reports without blocking longer than timeout.
   void poll(std::chrono::milliseconds timeout);
   // Waits until every enqueued message is acknowledged or failed.
@@ -120,6 +127,9 @@ class Producer {
  private:
   struct Impl;
   explicit Producer(std::unique_ptr<Impl> impl);
+  bool produce_impl(std::string_view topic, std::string_view key, std::string_view value,
+                    const std::vector<Header>& headers, std::string* error,
+                    std::chrono::milliseconds block_for, std::int32_t partition, void* opaque);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -7,9 +7,11 @@
 
 namespace pqrflow::runtime {
 
-ServiceHost::ServiceHost(std::string service, const CommonSettings& common)
+ServiceHost::ServiceHost(std::string service, const CommonSettings& common,
+                         std::size_t body_limit_bytes)
     : service_(std::move(service)) {
   HttpServerSettings settings;
+  settings.body_limit_bytes = body_limit_bytes;
   settings.address = common.http_address;
   settings.port = static_cast<std::uint16_t>(common.http_port);
   http_ = std::make_unique<HttpServer>(ioc_, settings);

@@ -48,7 +48,9 @@ std::string common_readiness(bool gap, bool assigned, CachedCheck& brokers, std:
 
 class ServiceHost {
  public:
-  ServiceHost(std::string service, const CommonSettings& common);
+  // `body_limit_bytes`: larger request bodies get 413 (the ingest webhook raises it).
+  ServiceHost(std::string service, const CommonSettings& common,
+              std::size_t body_limit_bytes = 1 << 20);
   ~ServiceHost();
 
   metrics::Registry& registry() { return registry_; }

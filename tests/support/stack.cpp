@@ -262,6 +262,32 @@ std::pair<int, std::string> http_get(int port, const std::string& target) {
   }
 }
 
+std::pair<int, std::string> http_post(
+    int port, const std::string& target, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  try {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket socket(ioc);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    http::request<http::string_body> req{http::verb::post, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(socket, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 << 20);
+    http::read(socket, buffer, parser);
+    return {parser.get().result_int(), parser.get().body()};
+  } catch (const std::exception&) {
+    return {0, {}};
+  }
+}
+
 std::int64_t Stack::consumer_group_lag(const std::string& group,
                                        const std::vector<std::string>& topics) {
   std::string error;

@@ -102,6 +102,10 @@ std::map<std::string, std::string> replay_rows(const std::vector<std::string>& r
 
 // A plain HTTP/1.1 GET on 127.0.0.1: {status, body}; status 0 when it could not connect.
 std::pair<int, std::string> http_get(int port, const std::string& target);
+// A POST with a JSON body and extra headers: {status, body}.
+std::pair<int, std::string> http_post(
+    int port, const std::string& target, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // Polls `condition` until it returns true or the deadline passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
