@@ -308,7 +308,7 @@ async function main() {
     expectEq(diffs, "html lang", lang, "es");
     if (!/,\d\d %$/.test(p0.scoreText) && p0.score !== "null") diffs.push(`plan score not in es-CO: ${p0.scoreText}`);
     for (const [id, card] of Object.entries(p0.cards)) {
-      if (card.card !== "null" && !/^[\d.]+,\d\d (%|h|min)$/.test(card.text)) diffs.push(`${id} value not in es-CO: ${card.text}`);
+      if (card.card !== "null" && !/^[\d.]+,\d{2,3} (%|h|min)$/.test(card.text)) diffs.push(`${id} value not in es-CO: ${card.text}`);
     }
     if (diffs.length) notOk("numbers are written in Spanish (es-CO)", diffs.join("\n"));
     else ok("numbers are written in Spanish (es-CO: decimal comma, unit)");

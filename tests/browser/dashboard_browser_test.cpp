@@ -109,8 +109,8 @@ std::vector<std::pair<std::string, std::string>> backlog() {
                         "2024-06-07", "2024-06-11", "2024-06-12", "2024-06-13", "2024-06-14"};
   std::vector<std::pair<std::string, std::string>> out;
   for (int i = 0; i < 20; ++i) {
-    const std::string ticket = "REZAGO-" + std::to_string(100 + i);
-    out.emplace_back(ticket, R"({"event_id":"rezago-)" + std::to_string(i) +
+    const std::string ticket = "R2024-9" + std::to_string(10000 + i);
+    out.emplace_back(ticket, R"({"event_id":"backlog-)" + std::to_string(i) +
                                  R"(","type":"pqr.filed","occurred_at":")" + days[i % 10] + "T" +
                                  std::to_string(10 + i % 8) + R"(:15:00-05:00","ticket_id":")" +
                                  ticket + R"(","kind":")" + kinds[i % 5] +

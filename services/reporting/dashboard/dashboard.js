@@ -204,10 +204,17 @@
     return { root, f, trendKey: "" };
   }
 
-  function targetText(i) {
+  // Decimals of a card's figures: three when they are all below one (reformados are a
+  // fraction of a percent), else two.
+  function cardDigits(i) {
+    const sizes = [i.value, i.baseline, i.target].filter((v) => v !== null && v !== undefined).map((v) => Math.abs(v));
+    return sizes.length && Math.max(...sizes) < 1 ? 3 : 2;
+  }
+
+  function targetText(i, digits) {
     if (i.target === null || i.target === undefined) return "—";
     const sign = i.direction === "aumentar" ? "≥ " : i.direction === "disminuir" ? "≤ " : "";
-    return sign + withUnit(i.target, i.unit);
+    return sign + withUnit(i.target, i.unit, digits);
   }
 
   function updateCard(card, i, year) {
@@ -217,11 +224,12 @@
     setAttr(root, "data-value", raw(i.value));
     setText(f.status, i.tracked && i.status !== "sin_datos" ? `${STATUS.seguimiento} · ${STATUS[i.status]}` : STATUS[status] || status);
     setAttr(f.status, "data-status", i.tracked ? "seguimiento" : i.status);
-    setFigure(f.value, i.value, withUnit(i.value, i.unit));
+    const digits = cardDigits(i);
+    setFigure(f.value, i.value, withUnit(i.value, i.unit, digits));
     setText(f.ratio, i.value === null ? "sin datos en el año" : `${count(i.numerator)} / ${count(i.denominator)}`);
     f.ratio.title = "numerador / denominador del año corrido";
-    setFigure(f.baseline, i.baseline, withUnit(i.baseline, i.unit));
-    setFigure(f.target, i.target, targetText(i));
+    setFigure(f.baseline, i.baseline, withUnit(i.baseline, i.unit, digits));
+    setFigure(f.target, i.target, targetText(i, digits));
     setFigure(f.weight, i.weight, percentOfOne(i.weight));
     setFigure(f.achievement, i.achievement, percentOfOne(i.achievement));
     const pct = i.achievement === null ? 0 : Math.round(Math.max(0, Math.min(1, i.achievement)) * 100);
@@ -353,8 +361,20 @@
     return a.rule === "pqr_pending_ratio_rising" ? withUnit(v, "%") : `${number(v, 0)} PQR`;
   }
 
+  // The rule's figure now, from the live figures (the alert's own value is the one it
+  // had at its last transition).
+  const LIVE_OF_RULE = { pqr_pending_ratio_rising: "pending_ratio", legal_deadline_overdue: "overdue", legal_deadline_due_soon: "due_soon" };
+
+  // "ahora …" when the live figure no longer reads like the transition's value.
+  function nowText(a, x) {
+    const field = LIVE_OF_RULE[x.rule];
+    if (!a.live || x.subject !== "all" || !field) return "";
+    const now = alertValue(x, a.live[field]);
+    return now === alertValue(x, x.value) ? "" : now;
+  }
+
   function renderAlerts(a) {
-    const key = JSON.stringify([a.active, a.recent.slice(0, 8)]);
+    const key = JSON.stringify([a.active, a.recent.slice(0, 8), a.live]);
     if (key === renderAlerts.key) return;
     renderAlerts.key = key;
     setText($("alerts-count"), String(a.active.length));
@@ -369,6 +389,7 @@
           ` ${cmp} umbral `,
           h("span", { "data-field": "threshold", "data-value": raw(x.threshold), text: alertValue(x, x.threshold) }),
           ` · ${subject(x.subject)}`),
+        nowText(a, x) ? h("p", { class: "alert-now" }, "ahora ", h("span", { "data-field": "now", text: nowText(a, x) })) : "",
         h("p", { class: "alert-since" },
           "desde ", h("time", { datetime: x.since || x.at, text: instant(x.since || x.at) }),
           x.since && x.since !== x.at ? ` · ${(ALERT_STATES[x.state] || x.state).toLowerCase()} desde ${instant(x.at)}` : ""));
