@@ -6,7 +6,8 @@
 //      target, weight, achievement, status, monthly trend), the live figures, the
 //      active alerts and the deadline worklist equal the API's numbers, compared as the
 //      API's exact number text against the data-value attributes;
-//   3. the worklist filters (office, kind) show what the API returns for them;
+//   3. the worklist filters (office, kind) show what the API returns for them; with the
+//      stream failing, a page polls the API and reconnects when the stream is back;
 //   4. a surge of unanswered tickets (produced by the C++ side on request) raises the
 //      pending-ratio alert, and the page shows it — pending, then firing once the
 //      injected clock moves — without a reload; the numbers follow too;
@@ -331,6 +332,30 @@ async function main() {
       notOk("the worklist filters", "the generated utility left no pending ticket near its due date");
     }
 
+    // A stream that fails: a second page whose /api/v1/stream answers 503 falls back to
+    // polling the REST API (same numbers), then reconnects once the stream is back.
+    const second = await context.newPage();
+    const secondErrors = [];
+    second.on("pageerror", (e) => secondErrors.push(e.message));
+    await second.route("**/api/v1/stream", (route) => route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"unavailable","message":"test"}' }));
+    await second.goto(`${BASE}/`, { waitUntil: "load" });
+    try {
+      await second.waitForSelector('#conn[data-conn="polling"]', { timeout: 15000 });
+      ok("without the stream the page says so and polls the API");
+    } catch (e) {
+      notOk("without the stream the page says so and polls the API", String(e));
+    }
+    await until("while polling, the page equals the API", () => compareWithApi(second));
+    await second.unroute("**/api/v1/stream");
+    try {
+      await second.waitForSelector('#conn[data-conn="live"]', { timeout: 40000 });
+      ok("the page reconnects to the stream when it is back");
+    } catch (e) {
+      notOk("the page reconnects to the stream when it is back", String(e));
+    }
+    if (secondErrors.length) notOk("no page errors while the stream was down", secondErrors.join("\n"));
+    await second.close();
+
     // Provoke the pending-ratio alert: unanswered filings until pending ÷ filed in 30 days
     // is well above the threshold.
     const rule = "pqr_pending_ratio_rising";
@@ -382,6 +407,16 @@ async function main() {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow <= 0) ok("no horizontal scrolling at 1280 px");
     else notOk("no horizontal scrolling at 1280 px", `${overflow} px too wide`);
+    try {
+      // Charts are drawn at their own pixel width (text keeps its size): after the resize
+      // each one is redrawn to its new width.
+      await page.waitForFunction(() => [...document.querySelectorAll("figure.trend svg")].every((svg) =>
+        Math.abs(svg.viewBox.baseVal.width - Math.max(240, Math.round(svg.parentElement.getBoundingClientRect().width))) <= 1),
+      null, { timeout: 10000 });
+      ok("the trend charts are redrawn at the new width");
+    } catch (e) {
+      notOk("the trend charts are redrawn at the new width", String(e));
+    }
     await page.screenshot({ path: path.join(args.artifacts, "dashboard-1280.png") });
   } finally {
     await context.close();

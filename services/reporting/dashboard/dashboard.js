@@ -217,7 +217,7 @@
     return sign + withUnit(i.target, i.unit, digits);
   }
 
-  function updateCard(card, i, year) {
+  function updateCard(card, i, year, width) {
     const { root, f } = card;
     const status = i.tracked ? "seguimiento" : i.status;
     setAttr(root, "data-status", status);
@@ -236,10 +236,10 @@
     f.barFill.style.width = `${pct}%`;
     setAttr(f.bar, "aria-valuenow", String(pct));
     setAttr(f.bar, "aria-valuetext", i.achievement === null ? "sin datos" : `${pct} %`);
-    const key = JSON.stringify([i.trend, i.baseline, i.target, i.unit, year]);
+    const key = JSON.stringify([i.trend, i.baseline, i.target, i.unit, year, width]);
     if (key !== card.trendKey) {
       card.trendKey = key;
-      f.trend.innerHTML = trendSvg(i, year);
+      f.trend.innerHTML = trendSvg(i, year, width);
     }
   }
 
@@ -258,13 +258,25 @@
       $("cards").replaceChildren(...weighted);
       $("tracked-cards").replaceChildren(...tracked);
     }
-    for (const i of c.indicators) updateCard(cards.get(i.indicator), i, year);
+    // Chart widths are read for all cards before any card is written: one layout, not
+    // one per card.
+    const widths = new Map();
+    for (const [id, card] of cards) widths.set(id, Math.round(card.f.trend.getBoundingClientRect().width));
+    for (const i of c.indicators) updateCard(cards.get(i.indicator), i, year, widths.get(i.indicator));
   }
+  // A new window width redraws the charts at their new size (text stays at its size).
+  let resizeTimer = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => schedule("compliance"), 150);
+  });
 
   // The monthly trend of the plan year as an inline SVG: the value per month, with the
   // baseline and the target as reference lines.
-  function trendSvg(i, year) {
-    const W = 320, H = 104, L = 44, R = 30, T = 8, B = 18;
+  // Drawn at the figure's own width in pixels (viewBox = size), so labels keep their size
+  // on any screen.
+  function trendSvg(i, year, width) {
+    const W = Math.max(240, width || 320), H = 112, L = 44, R = 34, T = 8, B = 18;
     const points = Array(12).fill(null);
     const periods = Array(12).fill(null);
     for (const p of i.trend || []) {
@@ -293,19 +305,20 @@
     const y = (v) => T + ((hi - v) / (hi - lo)) * (H - T - B);
     const f1 = (n) => n.toFixed(1);
     const out = [`<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${aria}">`];
-    out.push(`<text x="${L - 5}" y="${f1(y(hi - pad) + 3)}" class="t-axis" text-anchor="end">${escapeXml(number(hi - pad, 1))}</text>`);
-    out.push(`<text x="${L - 5}" y="${f1(y(lo + pad) + 3)}" class="t-axis" text-anchor="end">${escapeXml(number(lo + pad, 1))}</text>`);
+    const axisDigits = Math.max(Math.abs(hi - pad), Math.abs(lo + pad)) < 1 ? 3 : 1;
+    out.push(`<text x="${L - 5}" y="${f1(y(hi - pad) + 3.5)}" class="t-axis" text-anchor="end">${escapeXml(number(hi - pad, axisDigits))}</text>`);
+    out.push(`<text x="${L - 5}" y="${f1(y(lo + pad) + 3.5)}" class="t-axis" text-anchor="end">${escapeXml(number(lo + pad, axisDigits))}</text>`);
     out.push(`<line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" class="t-grid"/>`);
     // Reference lines, labelled at the right; labels closer than a line apart are pushed
     // apart (the one above goes up) so "base" and "meta" never overlap.
     const refLines = [[i.baseline, "t-base", "base"], [i.target, "t-target", "meta"]]
       .filter(([v]) => v !== null && v !== undefined)
-      .map(([v, cls, name]) => ({ v, cls, name, ly: y(v) + 3 }));
-    if (refLines.length === 2 && Math.abs(refLines[0].ly - refLines[1].ly) < 9) {
+      .map(([v, cls, name]) => ({ v, cls, name, ly: y(v) + 3.5 }));
+    if (refLines.length === 2 && Math.abs(refLines[0].ly - refLines[1].ly) < 11) {
       const [upper, lower] = refLines[0].ly <= refLines[1].ly ? refLines : [refLines[1], refLines[0]];
       const mid = (upper.ly + lower.ly) / 2;
-      upper.ly = mid - 4.5;
-      lower.ly = mid + 4.5;
+      upper.ly = mid - 5.5;
+      lower.ly = mid + 5.5;
     }
     for (const r of refLines) {
       out.push(`<line x1="${L}" x2="${W - R}" y1="${f1(y(r.v))}" y2="${f1(y(r.v))}" class="${r.cls}"/>`);
@@ -373,9 +386,20 @@
     return now === alertValue(x, x.value) ? "" : now;
   }
 
+  // The list is rebuilt only when the alerts change (it is an aria-live region); the
+  // "ahora …" figures follow the live figures in place.
   function renderAlerts(a) {
-    const key = JSON.stringify([a.active, a.recent.slice(0, 8), a.live]);
-    if (key === renderAlerts.key) return;
+    const key = JSON.stringify([a.active, a.recent.slice(0, 8)]);
+    if (key === renderAlerts.key) {
+      for (const li of $("alerts").querySelectorAll("li.alert")) {
+        const x = a.active.find((y) => y.rule === li.dataset.rule && y.subject === li.dataset.subject);
+        const now = li.querySelector(".alert-now");
+        if (x && now) {
+          setText(now.querySelector("span"), nowText(a, x) || alertValue(x, x.value));
+        }
+      }
+      return;
+    }
     renderAlerts.key = key;
     setText($("alerts-count"), String(a.active.length));
     const items = a.active.map((x) => {
@@ -389,7 +413,9 @@
           ` ${cmp} umbral `,
           h("span", { "data-field": "threshold", "data-value": raw(x.threshold), text: alertValue(x, x.threshold) }),
           ` · ${subject(x.subject)}`),
-        nowText(a, x) ? h("p", { class: "alert-now" }, "ahora ", h("span", { "data-field": "now", text: nowText(a, x) })) : "",
+        LIVE_OF_RULE[x.rule] && x.subject === "all"
+          ? h("p", { class: "alert-now" }, "ahora ", h("span", { "data-field": "now", text: nowText(a, x) || alertValue(x, x.value) }))
+          : "",
         h("p", { class: "alert-since" },
           "desde ", h("time", { datetime: x.since || x.at, text: instant(x.since || x.at) }),
           x.since && x.since !== x.at ? ` · ${(ALERT_STATES[x.state] || x.state).toLowerCase()} desde ${instant(x.at)}` : ""));
