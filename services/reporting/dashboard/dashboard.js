@@ -173,7 +173,7 @@
     const f = {};
     f.status = h("span", { class: "chip" });
     f.value = h("span", { class: "value", "data-field": "value" });
-    f.ratio = h("span", { class: "value-ratio" });
+    f.ratio = h("span", { class: "value-ratio", title: "numerador / denominador del año corrido" });
     f.baseline = h("dd", { "data-field": "baseline" });
     f.target = h("dd", { "data-field": "target" });
     f.weight = h("dd", { "data-field": "weight" });
@@ -227,7 +227,6 @@
     const digits = cardDigits(i);
     setFigure(f.value, i.value, withUnit(i.value, i.unit, digits));
     setText(f.ratio, i.value === null ? "sin datos en el año" : `${count(i.numerator)} / ${count(i.denominator)}`);
-    f.ratio.title = "numerador / denominador del año corrido";
     setFigure(f.baseline, i.baseline, withUnit(i.baseline, i.unit, digits));
     setFigure(f.target, i.target, targetText(i, digits));
     setFigure(f.weight, i.weight, percentOfOne(i.weight));
