@@ -356,14 +356,27 @@ async function main() {
     if (secondErrors.length) notOk("no page errors while the stream was down", secondErrors.join("\n"));
     await second.close();
 
+    // Start the alert rules on the settled figures (the C++ side keeps reporting's clock
+    // unset until now); the deadline rule fires at the first evaluation, which shows that
+    // the pending-ratio rule has taken its reference sample.
+    await ask(`clock ${args.clock}`);
+    await until("the alert rules run (the overdue rule fires on the backlog)", async () => {
+      const a = (await api("/api/v1/alerts")).json;
+      return a.active.some((x) => x.rule === "legal_deadline_overdue") ? [] : ["no legal_deadline_overdue alert yet"];
+    }, 30000);
+
     // Provoke the pending-ratio alert: unanswered filings until pending ÷ filed in 30 days
-    // is well above the threshold.
+    // is above the threshold and at least 10 points above where it stood.
     const rule = "pqr_pending_ratio_rising";
-    if (p0.alerts.some((x) => x.rule === rule)) notOk("no pending-ratio alert before the surge", JSON.stringify(p0.alerts));
+    const beforeSurge = [...(await page.evaluate(readPage)).alerts, ...(await api("/api/v1/alerts")).json.active];
+    if (beforeSurge.some((x) => x.rule === rule)) notOk("no pending-ratio alert before the surge", JSON.stringify(beforeSurge));
     else ok("no pending-ratio alert before the surge");
     const live = (await api("/api/v1/alerts")).json.live;
-    const P = live.pending.value, F = live.filed_30d.value, goal = Number(args.threshold) / 100 + 0.1;
+    const P = live.pending.value, F = live.filed_30d.value;
+    const before = F > 0 ? P / F : 0;
+    const goal = Math.min(0.97, Math.max(Number(args.threshold) / 100, before) + 0.1);
     const surge = Math.max(20, Math.ceil((goal * F - P) / (1 - goal)));
+    console.log(`# pending ratio before the surge ${(100 * before).toFixed(2)} % (${P} / ${F}); aiming at ${(100 * goal).toFixed(0)} %`);
     await ask(`surge ${surge}`);
     try {
       await page.waitForSelector(`#alerts li.alert[data-rule="${rule}"]`, { timeout: 30000 });

@@ -6,7 +6,8 @@
 // The Node script asks this process for what only the stack's owner can do, one line
 // on its stdout each, answered with "ok" on its stdin:
 //   @@surge N      produce N unanswered filings (a surge) before the clock instant
-//   @@clock T      move the injected clock to T (RFC 3339)
+//   @@clock T      set the injected clocks to T (RFC 3339); the first one starts the
+//                  alert rules
 // Everything else it prints is its report, echoed here.
 //
 // Needs node, /usr/bin/chromium and `npm ci` in tests/browser (deploy/dev/run.sh and
@@ -135,14 +136,19 @@ TEST(Browser, DashboardEqualsTheApiAndShowsAProvokedAlertLive) {
   }
 
   Stack stack;
+  // Metrics' live figures follow `clock` from the start. Reporting's alert rules follow
+  // `alert_clock`, which exists only once the script asks for the clock: without an
+  // instant no rule is evaluated, so the pending-ratio rule's reference for its rise is
+  // the settled figure, not one seen while the feed was half read.
   const fs::path clock = stack.dir() / "clock";
+  const fs::path alert_clock = stack.dir() / "alert-clock";
   set_clock(clock, kClockStart);
   stack.start_ingest();
   stack.start_metrics({"--clock", "file:" + clock.string()});
-  // The pending-ratio rule fires only on the surge below: a high threshold, a rise of
+  // The pending-ratio rule fires only on the surge below: a threshold of 60 %, a rise of
   // at least 5 points within a day, one hour before firing.
   const int reporting = stack.start_reporting(
-      {"--clock", "file:" + clock.string(), "--pending-ratio-threshold", "60",
+      {"--clock", "file:" + alert_clock.string(), "--pending-ratio-threshold", "60",
        "--pending-ratio-resolve", "45", "--pending-ratio-min-rise", "5", "--pending-ratio-lookback",
        "1d", "--pending-ratio-for", "1h", "--pending-ratio-cooldown", "1d"});
 
@@ -215,6 +221,7 @@ TEST(Browser, DashboardEqualsTheApiAndShowsAProvokedAlertLive) {
       node->write_stdin("ok\n");
     } else if (line->rfind("@@clock ", 0) == 0) {
       set_clock(clock, line->substr(8));
+      set_clock(alert_clock, line->substr(8));
       std::cout << "# clock moved to " << line->substr(8) << std::endl;
       node->write_stdin("ok\n");
     } else {
