@@ -19,12 +19,15 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   librdkafka-dev libprotobuf-dev protobuf-compiler libabsl-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev kcat
-  chromium python3-yaml
 )
-# Node.js and npm for the browser test: Debian's packages unless a node is installed
-# already (a newer Node.js from elsewhere ships its own npm, which conflicts with Debian's).
-command -v node >/dev/null || packages+=(nodejs)
-command -v npm >/dev/null || packages+=(npm)
+# The browser test (label browser) and the OpenAPI check: Chromium, PyYAML, and Node.js
+# with npm — Debian's unless a node is installed already (a newer Node.js from elsewhere
+# ships its own npm, which conflicts with Debian's). Only for `test`: the demo needs none.
+if [ "$action" = test ]; then
+  packages+=(chromium python3-yaml)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 
 install_missing() {
   local missing=()
@@ -53,7 +56,7 @@ browser_deps() {
   local dir=$here/tests/browser
   local want have
   want=$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' "$dir/package.json")
-  have=$(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$dir/node_modules/playwright-core/package.json" 2>/dev/null | head -1)
+  have=$(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$dir/node_modules/playwright-core/package.json" 2>/dev/null | head -1) || true
   [ "$want" = "$have" ] && return 0
   echo "run.sh: npm ci in tests/browser (playwright-core $want)" >&2
   (cd "$dir" && npm ci --no-audit --no-fund) ||
