@@ -2,7 +2,8 @@
 # One entry point for a fresh Debian 12 machine (even a minimal one without a
 # compiler): installs what is missing from Debian's archive, builds, then runs
 #   demo   `pqrflow demo`: the embedded broker, the three services and a live feed
-#   test   every test suite through ctest (unit, reference cross-check, end to end)
+#   test   every test suite through ctest (unit, reference cross-check, end to end,
+#          the dashboard in headless Chromium)
 #   build  only the set-up and the build
 # Extra arguments go to `pqrflow demo` / ctest. BUILD_DIR (default ./build) may be set.
 set -euo pipefail
@@ -19,6 +20,14 @@ packages=(
   librdkafka-dev libprotobuf-dev protobuf-compiler libabsl-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus
 )
+# The browser test (label browser) and the OpenAPI check: Chromium, PyYAML, and Node.js
+# with npm — Debian's unless a node is installed already (a newer Node.js from elsewhere
+# ships its own npm, which conflicts with Debian's). Only for `test`: the demo needs none.
+if [ "$action" = test ]; then
+  packages+=(chromium python3-yaml)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 
 install_missing() {
   local missing=()
@@ -41,11 +50,24 @@ build() {
   cmake --build "$build_dir" -j "$(nproc)"
 }
 
+# The browser test's playwright-core, pinned by tests/browser/package-lock.json (from the
+# npm registry; node_modules stays out of git). Skipped when the pinned version is there.
+browser_deps() {
+  local dir=$here/tests/browser
+  local want have
+  want=$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' "$dir/package.json")
+  have=$(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$dir/node_modules/playwright-core/package.json" 2>/dev/null | head -1) || true
+  [ "$want" = "$have" ] && return 0
+  echo "run.sh: npm ci in tests/browser (playwright-core $want)" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund) ||
+    echo "run.sh: npm ci failed; browser_dashboard_test will say what is missing" >&2
+}
+
 install_missing
 build
 case "$action" in
   demo)  exec "$build_dir/services/cli/pqrflow" demo "$@" ;;
-  test)  cd "$build_dir" && exec ctest --output-on-failure -j "$(nproc)" "$@" ;;
+  test)  browser_deps; cd "$build_dir" && exec ctest --output-on-failure -j "$(nproc)" "$@" ;;
   build) ;;
   *) echo "usage: deploy/dev/run.sh demo|test|build [args]" >&2; exit 2 ;;
 esac

@@ -87,8 +87,8 @@ class Demo {
     settle();
     print_final();
     if (o_.keep_running && !g_stop) {
-      std::cout << "\nServices keep running (dashboard " << dashboard_url()
-                << "); Ctrl-C stops everything.\n";
+      std::cout << "\nServices keep running: dashboard " << dashboard_url() << ", broker "
+                << brokers_ << ". Ctrl-C stops everything.\n";
       while (!g_stop) {
         refresh_outputs();
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -197,8 +197,16 @@ class Demo {
       }
     }
     reporting_port_ = *logged_port(children_[3].log);
-    std::cout << "pqrflow demo: ingest, metrics and reporting running; dashboard "
-              << dashboard_url() << "\n";
+    std::cout << "pqrflow demo: ingest, metrics and reporting running\n\n"
+              << "    Dashboard: " << dashboard_url() << "   (live while the demo runs"
+              << (o_.keep_running ? " and after it, until Ctrl-C)\n" : ")\n")
+              << "    API:       " << dashboard_url() << "api/v1/compliance (docs/api.yaml)\n\n";
+    if (!o_.keep_running) {
+      std::cout << "Hint: `pqrflow demo --keep-running` keeps the services and the dashboard up "
+                   "after the summary.\n\n";
+    }
+    std::cout << std::flush;
+    if (tty_) std::this_thread::sleep_for(std::chrono::seconds(2));  // before the screen redraws
     return true;
   }
 
@@ -292,7 +300,7 @@ class Demo {
       return;
     }
     s << "\x1b[H\x1b[2J";
-    s << "pqrflow demo — broker " << brokers_ << " — dashboard " << dashboard_url() << "\n\n";
+    s << "pqrflow demo — dashboard " << dashboard_url() << " — broker " << brokers_ << "\n\n";
     s << line << "\n\n";
     if (compliance_.version() != 0) {
       s << format_compliance_table(compliance_);
@@ -381,8 +389,15 @@ class Demo {
     if (compliance_.version() != 0) std::cout << format_compliance_table(compliance_);
     std::cout << "\n"
               << produced_ << " raw records fed in " << static_cast<int>(secs) << " s; "
-              << alerts_.size() << " alert transitions; dashboard " << dashboard_url() << "\n"
-              << "Inspect the topics with kcat -b " << brokers_ << " -L\n";
+              << alerts_.size() << " alert transitions.\n\n"
+              << "    Dashboard: " << dashboard_url() << "\n"
+              << "    API:       " << dashboard_url() << "api/v1/compliance\n\n";
+    if (o_.keep_running) {
+      std::cout << "Inspect the topics with kcat -b " << brokers_ << " -L\n";
+    } else {
+      std::cout << "The services stop now; run `pqrflow demo --keep-running` to keep the "
+                   "dashboard and the broker (kcat -b BROKERS) up after the summary.\n";
+    }
   }
 
   int stop_all(int code) {
@@ -452,7 +467,7 @@ int run_demo(const Args& args) {
       "state-dir", po::value(&o.state_dir),
       "checkpoints and logs (default: a new temporary directory)")(
       "keep-running", po::bool_switch(&o.keep_running),
-      "after the summary, keep serving until Ctrl-C")(
+      "after the summary, keep the services and the dashboard up until Ctrl-C")(
       "keep-state", po::bool_switch(&o.keep_state), "do not delete the state directory at the end");
   po::variables_map vm;
   try {

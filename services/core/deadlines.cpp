@@ -16,7 +16,9 @@ bool pending_at(const TicketState& t, Instant now) {
 
 int business_days_left(Date today, Date due) {
   if (due >= today) return business_days_between(today, due);
-  return -business_days_between(due, today);
+  // Past the due date even when only weekends and holidays followed it (due on Friday,
+  // today the holiday Monday): an answer dated today is late, so never 0 ("due today").
+  return -std::max(1, business_days_between(due, today));
 }
 
 LiveCounts live_counts(const IndicatorState& state, Instant now, int warn_days) {

@@ -54,7 +54,8 @@ struct DeadlineItem {
 std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant now, int warn_days,
                                             std::size_t limit);
 
-// Business days left from `today` to `due`: 0 when due today, negative when overdue.
+// Business days left from `today` to `due`: 0 when due today; negative when overdue
+// (−1 at least, also when only days off passed since the due date).
 int business_days_left(Date today, Date due);
 
 }  // namespace pqrflow::core

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "core/bi.hpp"
@@ -73,7 +74,9 @@ std::string double_text(double d) {
   return s == "-0" ? "0" : s;
 }
 
-void alert_object(std::string* out, const pqrflow::v1::AlertTransition& a) {
+// One alert transition; `since` (the start of the alert's episode) only for active ones.
+void alert_object(std::string* out, const pqrflow::v1::AlertTransition& a,
+                  std::optional<std::int64_t> since_us = std::nullopt) {
   out->push_back('{');
   add(out, "rule", a.rule_id());
   add(out, "subject", a.subject());
@@ -82,9 +85,33 @@ void alert_object(std::string* out, const pqrflow::v1::AlertTransition& a) {
   add_raw(out, "threshold", double_text(a.threshold()));
 
   add(out, "at", core::format_local(core::Instant{a.at_us()}));
+  if (since_us) add(out, "since", core::format_local(core::Instant{*since_us}));
   add(out, "summary", a.summary());
   add_raw(out, "version", std::to_string(a.version()));
+  add_key(out, "labels");
+  out->push_back('{');
+  // Sorted keys: the same transition always renders the same text.
+  const std::map<std::string, std::string> labels(a.labels().begin(), a.labels().end());
+  for (const auto& [k, v] : labels) add(out, k, v);
   out->push_back('}');
+  out->push_back('}');
+}
+
+// When the episode of an active alert began: its latest "pending" transition (or, for a
+// rule that fires at once, its latest "firing" one) not followed by a "resolved" one,
+// among the recent transitions; the alert's own instant when they no longer hold it.
+std::int64_t episode_start_us(const ReportingView& v, const pqrflow::v1::AlertTransition& a) {
+  std::optional<std::int64_t> start;
+  for (const auto& t : v.recent_alerts) {  // oldest first
+    if (t.rule_id() != a.rule_id() || t.subject() != a.subject() || t.version() > a.version())
+      continue;
+    if (t.state() == "resolved") {
+      start.reset();
+    } else if (!start) {
+      start = t.at_us();
+    }
+  }
+  return start.value_or(a.at_us());
 }
 
 }  // namespace
@@ -126,6 +153,9 @@ std::string compliance_json(const ReportingView& v, const core::Plan& plan) {
   add(&out, "as_of", as_of_text(v));
   add(&out, "process", plan.process);
   add(&out, "responsible", plan.responsible);
+  add(&out, "form", plan.form);
+  add(&out, "form_version", plan.form_version);
+  add(&out, "objective", plan.objective);
   const core::BiRow* score = nullptr;
   for (const core::BiRow& r : v.rows) {
     if (r.indicator == "plan_score") score = &r;
@@ -148,6 +178,16 @@ std::string compliance_json(const ReportingView& v, const core::Plan& plan) {
     add(&out, "name", p.name);
     add(&out, "action", p.action_id);
     add(&out, "goal", p.goal_text);
+    add(&out, "action_text", p.action_text);
+    add(&out, "formula", p.formula);
+    add(&out, "responsible", p.responsible);
+    add_raw(&out, "tracked", p.weight == core::Rational(0) ? "true" : "false");
+    if (p.goal) {
+      add(&out, "direction",
+          p.goal->direction == core::Direction::kIncrease ? "aumentar" : "disminuir");
+    } else {
+      add_raw(&out, "direction", "null");
+    }
     add(&out, "unit", std::string(core::unit_symbol(core::info(p.indicator).unit)));
     add_number(&out, "value", ytd ? ytd->value : std::nullopt);
     add_number(&out, "numerator",
@@ -187,7 +227,7 @@ std::string alerts_json(const ReportingView& v) {
   out += "[";
   for (const auto& a : v.active_alerts) {
     if (out.back() != '[') out += ",";
-    alert_object(&out, a);
+    alert_object(&out, a, episode_start_us(v, a));
   }
   out += "]";
   add_key(&out, "recent");
@@ -234,29 +274,17 @@ runtime::HttpResponse indicators_response(const ReportingView& v, const runtime:
   return runtime::HttpResponse::json(200, std::move(out));
 }
 
-runtime::HttpResponse deadlines_response(const ReportingView& v, const runtime::HttpRequest& r) {
-  if (auto e = unknown_parameters(r, {"office", "kind", "limit"})) return *e;
-  const std::optional<std::string_view> office = r.query_param("office");
-  const std::optional<std::string_view> kind = r.query_param("kind");
-  std::size_t limit = 100;
-  if (auto l = r.query_param("limit")) {
-    const auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-    if (ec != std::errc() || end != l->data() + l->size() || limit < 1 || limit > 10000) {
-      return bad("limit", "expected a whole number 1..10000");
-    }
-  }
-  if (kind && !core::enum_from_name<core::PqrKind>(core::kPqrKindNames, *kind)) {
-    return bad("kind", "unknown PQR kind '" + std::string(*kind) + "'");
-  }
+std::string deadlines_json(const ReportingView& v, const DeadlineFilter& filter) {
   std::string out = "{";
   add(&out, "as_of", as_of_text(v));
-  std::size_t total = 0;
+  std::size_t total = 0, overdue = 0;
   std::string items = "[";
   for (const auto& item : v.deadlines) {
-    if (office && item.office() != *office) continue;
-    if (kind && item.kind() != *kind) continue;
+    if (filter.office && item.office() != *filter.office) continue;
+    if (filter.kind && item.kind() != *filter.kind) continue;
     ++total;
-    if (total > limit) continue;
+    if (item.business_days_left() < 0) ++overdue;
+    if (total > filter.limit) continue;
     if (items.back() != '[') items += ",";
     items += "{";
     add(&items, "ticket_id", item.ticket_id());
@@ -270,10 +298,55 @@ runtime::HttpResponse deadlines_response(const ReportingView& v, const runtime::
   }
   items += "]";
   add_raw(&out, "total", std::to_string(total));
+  add_raw(&out, "overdue_total", std::to_string(overdue));
   add_raw(&out, "items", items);
   add_raw(&out, "live", live_json(v));
   out += "}";
-  return runtime::HttpResponse::json(200, std::move(out));
+  return out;
+}
+
+runtime::HttpResponse deadlines_response(const ReportingView& v, const runtime::HttpRequest& r) {
+  if (auto e = unknown_parameters(r, {"office", "kind", "limit"})) return *e;
+  DeadlineFilter filter;
+  if (auto o = r.query_param("office")) filter.office = std::string(*o);
+  if (auto k = r.query_param("kind")) filter.kind = std::string(*k);
+  if (auto l = r.query_param("limit")) {
+    const auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), filter.limit);
+    if (ec != std::errc() || end != l->data() + l->size() || filter.limit < 1 ||
+        filter.limit > 10000) {
+      return bad("limit", "expected a whole number 1..10000");
+    }
+  }
+  if (filter.kind && !core::enum_from_name<core::PqrKind>(core::kPqrKindNames, *filter.kind)) {
+    std::string kinds;
+    for (std::string_view k : core::kPqrKindNames) {
+      if (!k.empty()) kinds += (kinds.empty() ? "" : ", ") + std::string(k);
+    }
+    return bad("kind", "unknown PQR kind '" + *filter.kind + "'; accepted: " + kinds);
+  }
+  return runtime::HttpResponse::json(200, deadlines_json(v, filter));
+}
+
+std::string alert_json(const pqrflow::v1::AlertTransition& transition) {
+  std::string out;
+  alert_object(&out, transition);
+  return out;
+}
+
+std::vector<StreamEvent> stream_events(const ReportingView& view, const core::Plan& plan,
+                                       const std::vector<pqrflow::v1::AlertTransition>& transitions,
+                                       StreamState* last) {
+  std::vector<StreamEvent> events;
+  for (const auto& t : transitions) events.push_back({"alert", alert_json(t)});
+  const auto changed = [&events](std::string event, std::string data, std::string* sent) {
+    if (data == *sent) return;
+    *sent = data;
+    events.push_back({std::move(event), std::move(data)});
+  };
+  changed("compliance", compliance_json(view, plan), &last->compliance);
+  changed("alerts", alerts_json(view), &last->alerts);
+  changed("deadlines", deadlines_json(view, DeadlineFilter{}), &last->deadlines);
+  return events;
 }
 
 void register_api(runtime::HttpServer& http, ReportingService& service, const core::Plan& plan) {
@@ -292,16 +365,17 @@ void register_api(runtime::HttpServer& http, ReportingService& service, const co
     return deadlines_response(*service.view(), r);
   });
   std::shared_ptr<runtime::SseChannel> stream = http.sse("/api/v1/stream");
-  service.on_publish([stream, &plan](const ReportingView& view,
-                                     const std::vector<pqrflow::v1::AlertTransition>& transitions) {
-    if (stream->subscriber_count() == 0) return;
-    stream->publish("compliance", compliance_json(view, plan));
-    for (const auto& t : transitions) {
-      std::string a;
-      alert_object(&a, t);
-      stream->publish("alert", a);
-    }
-  });
+  auto sent = std::make_shared<StreamState>();
+  service.on_publish(
+      [stream, sent, &plan](const ReportingView& view,
+                            const std::vector<pqrflow::v1::AlertTransition>& transitions) {
+        if (stream->subscriber_count() == 0) {
+          *sent = {};  // the next subscriber starts from the REST state; send everything anew
+          return;
+        }
+        for (const StreamEvent& e : stream_events(view, plan, transitions, sent.get()))
+          stream->publish(e.event, e.data);
+      });
   for (const DashboardAsset& asset : dashboard_assets()) {
     http.route("GET", std::string(asset.path), [asset](const runtime::HttpRequest&) {
       runtime::HttpResponse resp;

@@ -6,11 +6,15 @@
 //   GET /api/v1/indicators?indicator=&scope=&period=   BI rows, filtered
 //   GET /api/v1/alerts                             active alerts, recent transitions, live figures
 //   GET /api/v1/deadlines?office=&kind=&limit=     the legal-deadline worklist, overdue first
-//   GET /api/v1/stream                             Server-Sent Events: compliance, alert, deadlines
+//   GET /api/v1/stream                             Server-Sent Events: compliance, alerts,
+//                                                  alert, deadlines (payloads as above)
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/plan.hpp"
 #include "reporting/reporting_service.hpp"
@@ -25,6 +29,31 @@ namespace pqrflow::reporting {
 std::string compliance_json(const ReportingView& view, const core::Plan& plan);
 std::string alerts_json(const ReportingView& view);
 std::string live_json(const ReportingView& view);
+std::string alert_json(const pqrflow::v1::AlertTransition& transition);
+
+// The worklist filter of GET /api/v1/deadlines (an empty office matches tickets filed
+// without one).
+struct DeadlineFilter {
+  std::optional<std::string> office;
+  std::optional<std::string> kind;
+  std::size_t limit = 100;
+};
+std::string deadlines_json(const ReportingView& view, const DeadlineFilter& filter);
+
+// The Server-Sent Events of /api/v1/stream after a publication: one "alert" per new
+// transition, then "compliance", "alerts" and "deadlines" (the unfiltered worklist, limit
+// 100) each only when its payload differs from the one sent before. `last` keeps what
+// was sent; a new subscriber gets the current state from the REST endpoints.
+struct StreamState {
+  std::string compliance, alerts, deadlines;
+};
+struct StreamEvent {
+  std::string event;
+  std::string data;
+};
+std::vector<StreamEvent> stream_events(const ReportingView& view, const core::Plan& plan,
+                                       const std::vector<pqrflow::v1::AlertTransition>& transitions,
+                                       StreamState* last);
 
 // 200 with the JSON, or 400 with {"error":"bad_parameter","message":…} naming the parameter.
 runtime::HttpResponse indicators_response(const ReportingView& view, const runtime::HttpRequest& r);
