@@ -47,7 +47,7 @@ LiveCounts live_counts(const IndicatorState& state, Instant now, int warn_days) 
 }
 
 std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant now, int warn_days,
-                                            std::size_t limit) {
+                                            std::size_t limit, std::size_t* total) {
   std::vector<DeadlineItem> out;
   const Date today = local_date(now);
   const ScopeTable& scopes = state.aggregates().scopes();
@@ -69,6 +69,7 @@ std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant
   const auto urgency = [](const DeadlineItem& i) {
     return std::tie(i.due, i.filed_at, i.ticket_id);
   };
+  if (total != nullptr) *total = out.size();
   const std::size_t keep = std::min(limit, out.size());
   std::partial_sort(
       out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),

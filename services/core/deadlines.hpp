@@ -51,8 +51,9 @@ struct DeadlineItem {
 
 // Pending tickets due within warn_days business days or overdue, most urgent first
 // (due date, then filing instant, then ticket id), at most `limit`.
+// *total (optional) receives how many tickets qualified before the cap.
 std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant now, int warn_days,
-                                            std::size_t limit);
+                                            std::size_t limit, std::size_t* total = nullptr);
 
 // Business days left from `today` to `due`: 0 when due today; negative when overdue
 // (−1 at least, also when only days off passed since the due date).

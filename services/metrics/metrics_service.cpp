@@ -304,14 +304,18 @@ void MetricsService::emit_live() {
                          "live|" + scope + "|live|" + shard.partial_id, value, {}, &error);
       shard.published_live[scope] = figures;
     }
-    std::vector<core::DeadlineItem> worklist = core::deadline_worklist(
-        shard.state, *now, settings_.warn_days, static_cast<std::size_t>(settings_.worklist_limit));
-    if (!shard.worklist_published || worklist != shard.published_worklist) {
+    std::size_t total = 0;
+    std::vector<core::DeadlineItem> worklist =
+        core::deadline_worklist(shard.state, *now, settings_.warn_days,
+                                static_cast<std::size_t>(settings_.worklist_limit), &total);
+    if (!shard.worklist_published || worklist != shard.published_worklist ||
+        total != shard.published_worklist_total) {
       pqrflow::v1::DeadlineWorklist w;
       w.set_partial_id(shard.partial_id);
       w.set_clock_us(now->us);
       w.set_version(version != 0 ? version : shard.next_version(epoch_floor()));
-      w.set_total(static_cast<std::int64_t>(worklist.size()));
+      w.set_total(static_cast<std::int64_t>(total));
+      shard.published_worklist_total = total;
       for (const core::DeadlineItem& item : worklist) {
         auto* i = w.add_items();
         i->set_ticket_id(item.ticket_id);

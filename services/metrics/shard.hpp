@@ -29,6 +29,7 @@ struct Shard {
   std::map<std::string, core::LiveFigures> published_live;
   std::vector<core::DeadlineItem> published_worklist;
   bool worklist_published = false;
+  std::size_t published_worklist_total = 0;  // qualifying tickets before the cap
 
   // A new, strictly larger version for the next emission round. Versions start from
   // the wall-clock milliseconds of the assignment shifted left 20 bits, so an instance
