@@ -64,7 +64,11 @@ CsvImport::CsvImport(Mapping mapping)
 CsvImport::~CsvImport() = default;
 
 bool CsvImport::open(std::string_view bytes, std::string* error) {
-  std::optional<std::string> text = to_utf8(bytes, mapping_.encoding, error);
+  // A UTF-8 byte order mark is unambiguous: such a file is UTF-8 whatever the mapping
+  // says (the same export saved once as "CSV" and once as "CSV UTF-8").
+  const Encoding encoding =
+      bytes.substr(0, 3) == "\xEF\xBB\xBF" ? Encoding::kUtf8 : mapping_.encoding;
+  std::optional<std::string> text = to_utf8(bytes, encoding, error);
   if (!text) return false;
   impl_->text = std::move(*text);
   impl_->parser.emplace(impl_->text, mapping_.dialect);

@@ -267,6 +267,27 @@ events:
   EXPECT_EQ(r.rejected[0].line, 4);
 }
 
+TEST(CsvImport, EncodingOfTheMappingAndAUtf8ByteOrderMark) {
+  Mapping m = mapping_of(kTicketsYaml);
+  m.encoding = Encoding::kWindows1252;
+  const std::string row = "R1;19/03/2024 10:05;Petici\xF3n;web;Centro;;\n";
+  const Result cp1252 = run(m, "Radicado;Fecha;Tipo;Canal;Oficina;Respuesta;Resultado\n" + row);
+  ASSERT_EQ(cp1252.records.size(), 1U);
+  EXPECT_NE(cp1252.records[0].json.find("\"kind\":\"peticion\""), std::string::npos);
+  // The same export saved as "CSV UTF-8": the BOM wins over the mapping's encoding.
+  const Result utf8 = run(m,
+                          "\xEF\xBB\xBFRadicado;Fecha;Tipo;Canal;Oficina;Respuesta;Resultado\n"
+                          "R1;19/03/2024 10:05;Petición;web;Centro;;\n");
+  ASSERT_EQ(utf8.records.size(), 1U);
+  EXPECT_EQ(utf8.records[0].event_id, cp1252.records[0].event_id);
+  // Windows-1252 bytes in a UTF-8 mapping stop the file, naming the line.
+  m.encoding = Encoding::kUtf8;
+  CsvImport imp(m);
+  std::string error;
+  EXPECT_FALSE(imp.open("Radicado;Fecha;Tipo;Canal;Oficina;Respuesta;Resultado\n" + row, &error));
+  EXPECT_NE(error.find("line 2: the file is not valid UTF-8"), std::string::npos) << error;
+}
+
 TEST(CsvImport, MissingColumnsStopTheFileListingTheHeader) {
   const Mapping m = mapping_of(kTicketsYaml);
   CsvImport imp(m);
