@@ -17,7 +17,7 @@ packages=(
   g++ cmake ninja-build pkg-config make git ca-certificates python3
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   librdkafka-dev libprotobuf-dev protobuf-compiler libabsl-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev kcat
+  libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus
 )
 
 install_missing() {

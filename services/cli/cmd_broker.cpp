@@ -2,7 +2,8 @@
 // BROKERS=host:port as its first stdout line, then serves until SIGINT/SIGTERM.
 // Fault-injection commands may be written to its stdin, one per line (reliability
 // tests use them):
-//   down ID | up ID | rtt ID MS | errors API COUNT CODE | leader TOPIC PARTITION ID |
+//   down ID | up ID | rtt ID MS | errors API COUNT CODE | clear API |
+//   leader TOPIC PARTITION ID |
 //   topic NAME PARTITIONS
 // Each command answers "ok" or "error: …" on stdout.
 #include <signal.h>
@@ -41,6 +42,10 @@ std::string run_control(runtime::EmbeddedBroker& broker, const std::string& line
     int count = 0, code = 0;
     if (!(in >> api >> count >> code)) return "error: usage: errors API COUNT KAFKA_ERROR_CODE";
     ok = broker.push_request_errors(api, count, code, &error);
+  } else if (verb == "clear") {
+    std::string api;
+    if (!(in >> api)) return "error: usage: clear API";
+    ok = broker.clear_request_errors(api, &error);
   } else if (verb == "leader") {
     std::string topic;
     int partition = 0, id = 0;
@@ -68,7 +73,7 @@ int run_broker(const Args& args) {
       "CreateTopics (create topics with --topic or the stdin command `topic NAME N`), and\n"
       "each partition keeps only its newest ~5 MiB / 100k message sets.\n\n"
       "stdin commands (fault injection): down ID | up ID | rtt ID MS |\n"
-      "  errors API COUNT CODE | leader TOPIC PARTITION ID | topic NAME PARTITIONS\n\n"
+      "  errors API COUNT CODE | clear API | leader TOPIC PARTITION ID | topic NAME PARTITIONS\n\n"
       "Options");
   runtime::EmbeddedBrokerSettings settings;
   std::vector<std::string> extra_topics;

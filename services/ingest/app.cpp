@@ -44,13 +44,14 @@ int run_app(int argc, const char* const argv[]) {
   runtime::configure_logging(kService, s.common);
   runtime::silence_protobuf_logging();
   IngestService service(s);
+  runtime::ServiceHost host(kService, s.common);
+  service.attach_metrics(host.registry());
   std::string error;
   if (!service.start(&error)) {
     runtime::log::error("start_failed", {{"error", error}});
     std::cerr << kService << ": " << error << "\n";
     return 1;
   }
-  runtime::ServiceHost host(kService, s.common);
   auto& reg = host.registry();
   const IngestHealth& h = service.health();
   std::vector<runtime::metrics::GaugeCallback> callbacks;
@@ -66,8 +67,6 @@ int run_app(int argc, const char* const argv[]) {
         h.rejected_total);
   gauge("pqrflow_batches_redelivered_total", "Batches read again after a delivery failure.",
         h.redeliveries_total);
-  gauge("pqrflow_consumer_lag_messages", "Raw records behind the log end, all owned partitions.",
-        h.lag);
   for (std::size_t r = 0; r < core::kRejectReasonCount; ++r) {
     const std::string reason(core::reason_code(static_cast<core::RejectReason>(r)));
     callbacks.push_back(reg.counter_callback(
@@ -75,11 +74,11 @@ int run_app(int argc, const char* const argv[]) {
         [&h, r] { return static_cast<double>(h.rejected_by_reason[r].load()); },
         {{"reason", reason}}));
   }
-  const auto ready = [&h]() -> std::string {
-    if (h.gap) return "a raw partition fell off the log (offset gap); see the error log";
+  runtime::CachedCheck brokers([&service] { return service.cluster_reachable(); },
+                               std::chrono::seconds(2));
+  const auto ready = [&h, &brokers, max_lag = s.common.ready_max_lag]() -> std::string {
     if (!h.delivering) return "the broker does not acknowledge our output";
-    if (!h.assigned) return "no partition assigned yet";
-    return {};
+    return runtime::common_readiness(h.gap, h.assigned, brokers, h.lag, max_lag);
   };
   if (!host.start(
           ready, [&service] { service.stop(); }, &error)) {

@@ -5,6 +5,7 @@
 #include "core/event_codec.hpp"
 #include "pqrflow/v1/deadletter.pb.h"
 #include "runtime/clock.hpp"
+#include "runtime/crash_points.hpp"
 #include "runtime/log.hpp"
 #include "runtime/periodic.hpp"
 
@@ -92,7 +93,18 @@ bool IngestService::start(std::string* error) {
   return consumer_->subscribe(settings_.common.topics.raw(), std::move(hooks), error);
 }
 
+void IngestService::attach_metrics(runtime::metrics::Registry& registry) {
+  batch_seconds_ = &registry.histogram(
+      "pqrflow_ingest_batch_duration_seconds",
+      "From a batch's poll to its commit: decode, produce and wait for acknowledgements.",
+      runtime::metrics::kDefaultLatencyBuckets);
+  lag_ = registry.gauge_family("pqrflow_consumer_lag_messages",
+                               "Records behind the log end, per assigned partition.",
+                               {"topic", "partition"});
+}
+
 bool IngestService::process(const runtime::MessageBatch& batch) {
+  const auto started = std::chrono::steady_clock::now();
   for (const runtime::ConsumerError& e : batch.errors()) {
     if (e.offset_out_of_range) {
       health_.gap = true;
@@ -147,6 +159,7 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       return false;
     }
   }
+  runtime::crash_point("ingest.after_produce");
   // Commit only what the broker acknowledged.
   const runtime::DeliveryReport report = producer_->flush(settings_.flush_timeout);
   if (!report.complete || report.failed > 0) {
@@ -161,10 +174,13 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
   health_.delivering = true;
   std::vector<runtime::TopicPartition> offsets;
   for (const auto& [tp, offset] : next) offsets.push_back({tp.first, tp.second, offset});
+  runtime::crash_point("ingest.before_commit");
   if (!consumer_->commit(offsets, true, &error)) {
     // The records are published; a restart would re-send them, which is harmless.
     log::warn("commit_failed", {{"error", error}});
   }
+  if (batch_seconds_ != nullptr)
+    batch_seconds_->observe(std::chrono::steady_clock::now() - started);
   return true;
 }
 
@@ -186,7 +202,11 @@ void IngestService::run() {
   runtime::Periodic timers;
   timers.every(std::chrono::seconds(1), [this] {
     std::int64_t lag = 0;
-    for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+    for (const auto& [tp, l] : consumer_->lag()) {
+      lag += std::max<std::int64_t>(l, 0);
+      if (lag_ && l >= 0)
+        lag_->with({tp.topic, std::to_string(tp.partition)}).set(static_cast<double>(l));
+    }
     health_.lag = lag;
   });
   while (!stopping_) {

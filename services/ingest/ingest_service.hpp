@@ -18,6 +18,7 @@
 #include "core/contract.hpp"
 #include "runtime/config.hpp"
 #include "runtime/kafka.hpp"
+#include "runtime/metrics_registry.hpp"
 
 namespace pqrflow::ingest {
 
@@ -55,7 +56,13 @@ void normalize(core::Decoder& decoder, std::string_view value, bool protobuf, No
 class IngestService {
  public:
   explicit IngestService(IngestSettings settings);
+  // Registers latency histograms and per-partition lag in the process's registry.
+  void attach_metrics(runtime::metrics::Registry& registry);
   bool start(std::string* error);
+  // A metadata round trip through the service's producer (any thread, after start()).
+  bool cluster_reachable() {
+    return producer_ && producer_->cluster_reachable(std::chrono::seconds(1));
+  }
   void run();
   void stop() { stopping_ = true; }
   const IngestHealth& health() const { return health_; }
@@ -71,6 +78,8 @@ class IngestService {
   core::Decoder decoder_;
   std::unique_ptr<runtime::Producer> producer_;
   std::unique_ptr<runtime::Consumer> consumer_;
+  runtime::metrics::Histogram* batch_seconds_ = nullptr;
+  std::optional<runtime::metrics::GaugeFamily> lag_;
 };
 
 }  // namespace pqrflow::ingest

@@ -98,13 +98,14 @@ int run_app(int argc, const char* const argv[]) {
   runtime::configure_logging(kService, s.common);
   runtime::silence_protobuf_logging();
   MetricsService service(s);
+  runtime::ServiceHost host(kService, s.common);
+  service.attach_metrics(host.registry());
   std::string error;
   if (!service.start(&error)) {
     runtime::log::error("start_failed", {{"error", error}});
     std::cerr << kService << ": " << error << "\n";
     return 1;
   }
-  runtime::ServiceHost host(kService, s.common);
   auto& reg = host.registry();
   const MetricsHealth& h = service.health();
   using runtime::metrics::GaugeCallback;
@@ -125,17 +126,15 @@ int run_app(int argc, const char* const argv[]) {
   gauge("pqrflow_checkpoint_failures_total", "Checkpoint rounds deferred or failed.",
         h.checkpoint_failures_total);
   gauge("pqrflow_shards", "Shards (input partitions) owned.", h.shards);
-  gauge("pqrflow_consumer_lag_messages", "Messages behind the log end, all owned partitions.",
-        h.lag);
   callbacks.push_back(reg.gauge_callback(
       "pqrflow_checkpoint_age_seconds", "Seconds since the last completed checkpoint.", [&h] {
         const std::int64_t last = h.last_checkpoint_us.load();
         return last == 0 ? -1.0 : static_cast<double>(runtime::wall_now().us - last) / 1e6;
       }));
-  const auto ready = [&h]() -> std::string {
-    if (h.gap) return "an owned partition fell off the log (offset gap); see the error log";
-    if (!h.assigned) return "no partition assigned yet";
-    return {};
+  runtime::CachedCheck brokers([&service] { return service.cluster_reachable(); },
+                               std::chrono::seconds(2));
+  const auto ready = [&h, &brokers, max_lag = s.common.ready_max_lag]() -> std::string {
+    return runtime::common_readiness(h.gap, h.assigned, brokers, h.lag, max_lag);
   };
   if (!host.start(
           ready, [&service] { service.stop(); }, &error)) {

@@ -6,6 +6,7 @@
 #include "pqrflow/v1/checkpoint.pb.h"
 #include "pqrflow/v1/deadletter.pb.h"
 #include "pqrflow/v1/indicators.pb.h"
+#include "runtime/crash_points.hpp"
 #include "runtime/log.hpp"
 #include "runtime/periodic.hpp"
 
@@ -48,6 +49,20 @@ std::optional<core::Instant> MetricsService::event_clock() const {
     if (!out || t > *out) out = t;
   }
   return out;
+}
+
+void MetricsService::attach_metrics(runtime::metrics::Registry& registry) {
+  checkpoint_seconds_ = &registry.histogram(
+      "pqrflow_checkpoint_duration_seconds",
+      "A checkpoint round: publish what is dirty, wait for acknowledgements, write shards.",
+      runtime::metrics::kDefaultLatencyBuckets);
+  emit_seconds_ = &registry.histogram("pqrflow_snapshot_emit_duration_seconds",
+                                      "Publishing the changed cells of every shard.",
+                                      runtime::metrics::kDefaultLatencyBuckets);
+  lag_ = registry.gauge_family("pqrflow_consumer_lag_messages",
+                               "Events behind the log end, per owned partition.",
+                               {"topic", "partition"});
+  tickets_ = &registry.gauge("pqrflow_state_tickets", "Tickets held in the state of owned shards.");
 }
 
 bool MetricsService::start(std::string* error) {
@@ -142,6 +157,7 @@ void MetricsService::on_revoked(const std::vector<runtime::TopicPartition>& tps,
     // Hand over: publish, wait for acknowledgements, checkpoint, then let go.
     emit_snapshots();
     emit_live();
+    runtime::crash_point("metrics.handover");
     checkpoint(true);
   }
   for (const auto& tp : tps) shards_.erase(tp.partition);
@@ -209,6 +225,7 @@ void MetricsService::process(const runtime::MessageBatch& batch) {
 }
 
 void MetricsService::emit_snapshots() {
+  const auto started = std::chrono::steady_clock::now();
   pqrflow::v1::IndicatorSnapshot s;
   std::string value, error;
   for (auto& [p, shard_ptr] : shards_) {
@@ -252,6 +269,7 @@ void MetricsService::emit_snapshots() {
     shard.published_watermark = agg.max_event_time();
   }
   producer_->poll(std::chrono::milliseconds(0));
+  if (emit_seconds_ != nullptr) emit_seconds_->observe(std::chrono::steady_clock::now() - started);
 }
 
 void MetricsService::emit_live() {
@@ -332,6 +350,7 @@ bool MetricsService::checkpoint_shard(Shard& shard) {
 }
 
 bool MetricsService::checkpoint(bool all) {
+  const auto started = std::chrono::steady_clock::now();
   // Everything the checkpoint reflects must be acknowledged first: a crash after the
   // checkpoint must not leave a published value missing.
   emit_snapshots();
@@ -363,6 +382,9 @@ bool MetricsService::checkpoint(bool all) {
     health_.checkpoints_total.fetch_add(1);
     health_.last_checkpoint_us = runtime::wall_now().us;
   }
+  if (checkpoint_seconds_ != nullptr) {
+    checkpoint_seconds_->observe(std::chrono::steady_clock::now() - started);
+  }
   return ok;
 }
 
@@ -376,8 +398,18 @@ void MetricsService::run() {
       [this] {
         emit_live();
         std::int64_t lag = 0;
-        for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+        for (const auto& [tp, l] : consumer_->lag()) {
+          lag += std::max<std::int64_t>(l, 0);
+          if (lag_ && l >= 0) {
+            lag_->with({tp.topic, std::to_string(tp.partition)}).set(static_cast<double>(l));
+          }
+        }
         health_.lag = lag;
+        if (tickets_ != nullptr) {
+          std::size_t tickets = 0;
+          for (const auto& [p, shard] : shards_) tickets += shard->state.tickets().size();
+          tickets_->set(static_cast<double>(tickets));
+        }
       },
       true);
   timers.every(settings_.checkpoint_interval, [this] { checkpoint(false); });

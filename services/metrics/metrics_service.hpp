@@ -19,6 +19,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/config.hpp"
 #include "runtime/kafka.hpp"
+#include "runtime/metrics_registry.hpp"
 
 namespace pqrflow::metrics {
 
@@ -57,7 +58,13 @@ class MetricsService {
   ~MetricsService();
 
   // Connects and starts consuming. Returns false with *error (naming the setting).
+  // Registers latency histograms, per-partition lag and state sizes in the registry.
+  void attach_metrics(runtime::metrics::Registry& registry);
   bool start(std::string* error);
+  // A metadata round trip through the service's producer (any thread, after start()).
+  bool cluster_reachable() {
+    return producer_ && producer_->cluster_reachable(std::chrono::seconds(1));
+  }
   // Runs until stop() is called; then emits, checkpoints and leaves the group.
   void run();
   void stop() { stopping_ = true; }
@@ -86,6 +93,10 @@ class MetricsService {
   runtime::CheckpointStore store_;
   std::map<std::int32_t, std::unique_ptr<Shard>> shards_;
   std::uint64_t assignment_floor_ = 0;
+  runtime::metrics::Histogram* checkpoint_seconds_ = nullptr;
+  runtime::metrics::Histogram* emit_seconds_ = nullptr;
+  std::optional<runtime::metrics::GaugeFamily> lag_;
+  runtime::metrics::Gauge* tickets_ = nullptr;
 };
 
 }  // namespace pqrflow::metrics

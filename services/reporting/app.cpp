@@ -1,9 +1,11 @@
 #include "reporting/app.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "reporting/api.hpp"
 #include "reporting/reporting_service.hpp"
 #include "runtime/log.hpp"
 #include "runtime/service_host.hpp"
@@ -123,13 +125,14 @@ int run_app(int argc, const char* const argv[]) {
   runtime::configure_logging(kService, s.common);
   runtime::silence_protobuf_logging();
   ReportingService service(s);
+  runtime::ServiceHost host(kService, s.common);
+  service.attach_metrics(host.registry());
   std::string error;
   if (!service.start(&error)) {
     runtime::log::error("start_failed", {{"error", error}});
     std::cerr << kService << ": " << error << "\n";
     return 1;
   }
-  runtime::ServiceHost host(kService, s.common);
   auto& reg = host.registry();
   const ReportingHealth& h = service.health();
   std::vector<runtime::metrics::GaugeCallback> callbacks;
@@ -141,13 +144,77 @@ int run_app(int argc, const char* const argv[]) {
   counter("pqrflow_bi_rows_published_total", "BI rows published.", h.rows_total);
   counter("pqrflow_alert_transitions_total", "Alert transitions published.", h.alerts_total);
   counter("pqrflow_checkpoints_total", "Checkpoints written.", h.checkpoints_total);
-  callbacks.push_back(reg.gauge_callback("pqrflow_consumer_lag_messages",
-                                         "Snapshots behind the log end.",
-                                         [&h] { return static_cast<double>(h.lag.load()); }));
-  const auto ready = [&h]() -> std::string {
-    if (h.gap) return "a snapshot partition fell off the log (offset gap); see the error log";
-    if (!h.assigned) return "not assigned";
-    return {};
+  // The plan's indicators as gauges (year to date, scope all), read from the published view.
+  for (const core::PlanIndicator& p : s.plan.indicators) {
+    const std::string id(core::id_of(p.indicator));
+    const auto row_field = [&service, id,
+                            year = std::to_string(s.plan.year)](auto field) -> double {
+      const auto view = service.view();
+      for (const core::BiRow& r : view->rows) {
+        if (r.indicator == id && r.scope == "all" && r.period == year) {
+          const std::optional<core::Rational> v = field(r);
+          return v ? core::to_double(*v) : std::nan("");
+        }
+      }
+      return std::nan("");
+    };
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_value", "Indicator value, plan year to date, scope all (its unit).",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.value; }); },
+        {{"indicator", id}}));
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_target", "Indicator target from the plan (its unit).",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.target; }); },
+        {{"indicator", id}}));
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_baseline", "Indicator baseline (its unit).",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.baseline; }); },
+        {{"indicator", id}}));
+    callbacks.push_back(reg.gauge_callback(
+        "pqrflow_indicator_achievement_ratio", "Achievement of the indicator's target, 0..1.",
+        [row_field] { return row_field([](const core::BiRow& r) { return r.achievement; }); },
+        {{"indicator", id}}));
+  }
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_plan_score_percent", "Weighted compliance of the plan, 0..100.", [&service] {
+        for (const core::BiRow& r : service.view()->rows) {
+          if (r.indicator == "plan_score")
+            return r.value ? core::to_double(*r.value) : std::nan("");
+        }
+        return std::nan("");
+      }));
+  const auto live = [&service] {
+    const auto view = service.view();
+    const auto it = view->live.find("all");
+    return it == view->live.end() ? core::LiveFigures{} : it->second;
+  };
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_pending_ratio_percent",
+      "Tickets pending now ÷ tickets filed in the trailing 30 days × 100.", [live] {
+        const core::LiveFigures f = live();
+        return f.filed_30d > 0
+                   ? 100.0 * static_cast<double>(f.pending) / static_cast<double>(f.filed_30d)
+                   : std::nan("");
+      }));
+  callbacks.push_back(reg.gauge_callback("pqrflow_pending_tickets",
+                                         "Tickets pending an answer now.",
+                                         [live] { return static_cast<double>(live().pending); }));
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_deadline_due_soon_tickets",
+      "Pending tickets within the warning business days of their legal due date.",
+      [live] { return static_cast<double>(live().due_soon); }));
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_deadline_overdue_tickets",
+      "Pending tickets past their legal due date (silencio administrativo positivo exposure).",
+      [live] { return static_cast<double>(live().overdue); }));
+  callbacks.push_back(reg.gauge_callback(
+      "pqrflow_alerts_firing", "Alerts currently pending or firing.",
+      [&service] { return static_cast<double>(service.view()->active_alerts.size()); }));
+  register_api(host.http(), service, s.plan);
+  runtime::CachedCheck brokers([&service] { return service.cluster_reachable(); },
+                               std::chrono::seconds(2));
+  const auto ready = [&h, &brokers, max_lag = s.common.ready_max_lag]() -> std::string {
+    return runtime::common_readiness(h.gap, h.assigned, brokers, h.lag, max_lag);
   };
   if (!host.start(
           ready, [&service] { service.stop(); }, &error)) {

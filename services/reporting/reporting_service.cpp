@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pqrflow/v1/checkpoint.pb.h"
+#include "runtime/crash_points.hpp"
 #include "runtime/log.hpp"
 #include "runtime/periodic.hpp"
 
@@ -103,8 +104,7 @@ bool ReportingService::restore(std::string* error) {
   for (const auto& w : ckpt.worklists()) worklists_[w.partial_id()] = w;
   for (const auto& [k, v] : ckpt.next_offsets()) next_offsets_[k] = v;
   last_version_ = ckpt.last_bi_version();
-  for (const auto& [k, v] : ckpt.emitted_rows()) emitted_rows_[k] = v;
-  if (ckpt.emitted_as_of_us() != 0) emitted_as_of_ = core::Instant{ckpt.emitted_as_of_us()};
+  // BI rows are not checkpointed: every row is published once more after a restart.
   for (const auto& a : ckpt.alerts()) {
     for (auto& t : trackers_) {
       if (t.rule().id != a.rule_id() || t.rule().subject != a.subject()) continue;
@@ -119,6 +119,17 @@ bool ReportingService::restore(std::string* error) {
   log::info("checkpoint_restored", {{"snapshots", static_cast<std::int64_t>(latest_.size())},
                                     {"offsets", static_cast<std::int64_t>(next_offsets_.size())}});
   return true;
+}
+
+void ReportingService::attach_metrics(runtime::metrics::Registry& registry) {
+  publish_seconds_ = &registry.histogram(
+      "pqrflow_publish_duration_seconds",
+      "Deriving every BI row and the compliance update from the merged snapshots and "
+      "publishing what changed.",
+      runtime::metrics::kDefaultLatencyBuckets);
+  lag_ =
+      registry.gauge_family("pqrflow_consumer_lag_messages",
+                            "Snapshots behind the log end, per partition.", {"topic", "partition"});
 }
 
 bool ReportingService::start(std::string* error) {
@@ -201,7 +212,7 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
       auto& current = worklists_[w.partial_id()];
       if (w.version() > current.version()) {
         current = w;
-        dirty_ = true;
+        view_dirty_ = true;
       }
       continue;
     }
@@ -221,10 +232,10 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
                                        s.version()) ||
                dirty_;
     } else if (s.indicator() == "live") {
-      dirty_ = merger_.apply_live(s.partial_id(), s.scope(),
-                                  {s.numerator(), s.denominator(), s.due_soon(), s.overdue()},
-                                  s.version()) ||
-               dirty_;
+      view_dirty_ = merger_.apply_live(s.partial_id(), s.scope(),
+                                       {s.numerator(), s.denominator(), s.due_soon(), s.overdue()},
+                                       s.version()) ||
+                    view_dirty_;
     } else if (auto ind = core::indicator_from_id(s.indicator())) {
       const std::optional<core::YearMonth> month = core::parse_year_month(s.period());
       if (!month) continue;
@@ -245,6 +256,7 @@ void ReportingService::publish_rows() {
   previous_tick_as_of_ = as_of;
   if (!as_of) return;
   if (!dirty_ && !(quiet && emitted_as_of_ != as_of)) return;
+  const auto started = std::chrono::steady_clock::now();
   const core::IndicatorCalculator calc(merger_.merged(), *as_of);
   std::vector<core::BiRow> rows = core::build_rows(calc, settings_.plan);
   std::string error;
@@ -265,9 +277,11 @@ void ReportingService::publish_rows() {
       continue;
     }
     emitted_rows_[key] = hash;
+    published_rows_[key] = row;
     health_.rows_total.fetch_add(1, std::memory_order_relaxed);
   }
   if (quiet && all_restamped) emitted_as_of_ = as_of;
+  runtime::crash_point("reporting.after_publish");
 
   // Compliance of the plan year, scope all.
   pqrflow::v1::ComplianceUpdate update;
@@ -310,12 +324,28 @@ void ReportingService::publish_rows() {
     }
   }
   dirty_ = false;
+  if (publish_seconds_ != nullptr)
+    publish_seconds_->observe(std::chrono::steady_clock::now() - started);
+  // The view shows what the BI feed holds: the last published row of every key, in
+  // report order.
+  for (core::BiRow& row : rows) {
+    auto it = published_rows_.find(row.key());
+    if (it != published_rows_.end()) row = it->second;
+  }
+  rows_ = std::move(rows);
+  compliance_ = std::move(update);
+  view_dirty_ = true;
+}
 
+void ReportingService::publish_view() {
+  if (!view_dirty_) return;
+  view_dirty_ = false;
   auto view = std::make_shared<ReportingView>();
-  view->rows = std::move(rows);
-  view->compliance = std::move(update);
+  view->rows = rows_;
+  view->compliance = compliance_;
   view->live = merger_.live();
-  view->as_of = as_of;
+  view->as_of = merger_.as_of();
+  view->recent_alerts = recent_alerts_;
   for (const auto& [key, t] : alert_states_) {
     if (t.state() != "resolved") view->active_alerts.push_back(t);
   }
@@ -326,8 +356,12 @@ void ReportingService::publish_rows() {
     return std::make_tuple(a.due_date(), a.filed_at_us(), a.ticket_id()) <
            std::make_tuple(b.due_date(), b.filed_at_us(), b.ticket_id());
   });
-  std::lock_guard lock(view_mu_);
-  view_ = std::move(view);
+  {
+    std::lock_guard lock(view_mu_);
+    view_ = view;
+  }
+  if (publish_hook_) publish_hook_(*view, unannounced_);
+  unannounced_.clear();
 }
 
 void ReportingService::evaluate_alerts() {
@@ -376,6 +410,10 @@ void ReportingService::evaluate_alerts() {
     const std::string key = t.rule().id + "|" + t.rule().subject;
     producer_->produce(settings_.common.topics.alerts, key, a.SerializeAsString(), {}, &error);
     alert_states_[key] = a;
+    recent_alerts_.push_back(a);
+    if (recent_alerts_.size() > 100) recent_alerts_.erase(recent_alerts_.begin());
+    unannounced_.push_back(a);
+    view_dirty_ = true;
     health_.alerts_total.fetch_add(1, std::memory_order_relaxed);
     log::warn("alert_transition", {{"rule", t.rule().id},
                                    {"subject", t.rule().subject},
@@ -396,8 +434,7 @@ bool ReportingService::checkpoint() {
   for (const auto& [partial, w] : worklists_) *ckpt.add_worklists() = w;
   for (const auto& [k, v] : next_offsets_) (*ckpt.mutable_next_offsets())[k] = v;
   ckpt.set_last_bi_version(last_version_);
-  for (const auto& [k, v] : emitted_rows_) (*ckpt.mutable_emitted_rows())[k] = v;
-  if (emitted_as_of_) ckpt.set_emitted_as_of_us(emitted_as_of_->us);
+
   for (const core::AlertTracker& t : trackers_) {
     auto* a = ckpt.add_alerts();
     const core::AlertTrackerSnapshot snap = t.snapshot();
@@ -426,13 +463,25 @@ void ReportingService::run() {
       settings_.bi_interval,
       [this] {
         publish_rows();
+        publish_view();
         std::int64_t lag = 0;
-        for (const auto& [tp, l] : consumer_->lag()) lag += std::max<std::int64_t>(l, 0);
+        for (const auto& [tp, l] : consumer_->lag()) {
+          lag += std::max<std::int64_t>(l, 0);
+          if (lag_ && l >= 0) {
+            lag_->with({tp.topic, std::to_string(tp.partition)}).set(static_cast<double>(l));
+          }
+        }
         health_.lag = lag;
       },
       true);
   timers.every(
-      settings_.alert_interval, [this] { evaluate_alerts(); }, true);
+      settings_.alert_interval,
+      [this] {
+        evaluate_alerts();
+        publish_view();
+      },
+      true);
+
   timers.every(settings_.checkpoint_interval, [this] { checkpoint(); });
   while (!stopping_) {
     runtime::MessageBatch batch =

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/config.hpp"
 #include "runtime/kafka.hpp"
+#include "runtime/metrics_registry.hpp"
 
 namespace pqrflow::reporting {
 
@@ -71,6 +73,7 @@ struct ReportingView {
   pqrflow::v1::ComplianceUpdate compliance;
   std::map<std::string, core::LiveFigures> live;
   std::vector<pqrflow::v1::AlertTransition> active_alerts;
+  std::vector<pqrflow::v1::AlertTransition> recent_alerts;  // oldest first, at most 100
   std::vector<pqrflow::v1::DeadlineItem> deadlines;
   std::optional<core::Instant> as_of;
 };
@@ -78,16 +81,29 @@ struct ReportingView {
 class ReportingService {
  public:
   explicit ReportingService(ReportingSettings settings);
+  // Registers latency histograms and per-partition lag in the registry.
+  void attach_metrics(runtime::metrics::Registry& registry);
   bool start(std::string* error);
+  // A metadata round trip through the service's producer (any thread, after start()).
+  bool cluster_reachable() {
+    return producer_ && producer_->cluster_reachable(std::chrono::seconds(1));
+  }
   void run();
   void stop() { stopping_ = true; }
   const ReportingHealth& health() const { return health_; }
   // Thread-safe copy of the latest published view.
   std::shared_ptr<const ReportingView> view() const;
 
+  // Called on the service's thread after each publication (new view, and the alert
+  // transitions since the previous call). Set before run().
+  using PublishHook =
+      std::function<void(const ReportingView&, const std::vector<pqrflow::v1::AlertTransition>&)>;
+  void on_publish(PublishHook hook) { publish_hook_ = std::move(hook); }
+
  private:
   void process(const runtime::MessageBatch& batch);
   void publish_rows();
+  void publish_view();
   void evaluate_alerts();
   bool checkpoint();
   bool restore(std::string* error);
@@ -104,18 +120,33 @@ class ReportingService {
   core::PartialMerger merger_;
   std::map<std::string, pqrflow::v1::IndicatorSnapshot> latest_;  // key → latest snapshot
   std::map<std::string, pqrflow::v1::DeadlineWorklist> worklists_;
-  std::map<std::string, std::int64_t> next_offsets_;   // "topic/partition"
-  std::map<std::string, std::uint64_t> emitted_rows_;  // key → content hash
+  std::map<std::string, std::int64_t> next_offsets_;  // "topic/partition"
+  // Published BI rows: content hash (change detection) and the row itself (the view).
+  // Not checkpointed: after a restart every row is published once more.
+  std::map<std::string, std::uint64_t> emitted_rows_;
+  std::map<std::string, core::BiRow> published_rows_;
+
   std::uint64_t emitted_compliance_ = 0;
   std::optional<core::Instant> emitted_compliance_as_of_;
   std::optional<core::Instant> emitted_as_of_;
   std::optional<core::Instant> previous_tick_as_of_;
-  bool dirty_ = true;
+  bool dirty_ = true;       // merged cells or the as-of changed: recompute rows
+  bool view_dirty_ = true;  // anything the HTTP view shows changed
+  std::vector<core::BiRow> rows_;
+  pqrflow::v1::ComplianceUpdate compliance_;
+  // merged cells or the as-of changed: recompute rows
+
   std::uint64_t last_version_ = 0;
   std::vector<core::AlertTracker> trackers_;
   std::map<std::string, pqrflow::v1::AlertTransition> alert_states_;  // "rule|subject"
 
+  PublishHook publish_hook_;
+  runtime::metrics::Histogram* publish_seconds_ = nullptr;
+  std::optional<runtime::metrics::GaugeFamily> lag_;
+  std::vector<pqrflow::v1::AlertTransition> recent_alerts_;
+  std::vector<pqrflow::v1::AlertTransition> unannounced_;  // transitions not yet given to the hook
   mutable std::mutex view_mu_;
+
   std::shared_ptr<const ReportingView> view_;
 };
 

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "runtime/crash_points.hpp"
+
 namespace pqrflow::runtime {
 namespace {
 
@@ -114,6 +116,7 @@ bool CheckpointStore::write(std::string_view name, std::string_view payload, std
     *error = failure;
     return false;
   }
+  crash_point("checkpoint.before_rename");
   if (std::rename(temp.c_str(), target.c_str()) != 0) {
     *error = errno_text("checkpoint rename to " + target.string());
     return false;
@@ -124,6 +127,7 @@ bool CheckpointStore::write(std::string_view name, std::string_view payload, std
     ::fsync(dir);
     ::close(dir);
   }
+  crash_point("checkpoint.after_rename");
   return true;
 }
 

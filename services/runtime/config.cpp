@@ -42,6 +42,8 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
       "HTTP port for /metrics, /healthz, /readyz (0 = pick a free port and log it)")(
       "log-level", po::value(&common_.log_level)->default_value(common_.log_level),
       "debug | info | warn | error")(
+      "ready-max-lag", po::value(&common_.ready_max_lag)->default_value(common_.ready_max_lag),
+      "/readyz reports not ready while more records than this are waiting")(
       "kafka-property", po::value(&common_.kafka_properties)->composing()->value_name("KEY=VALUE"),
       "extra librdkafka property for every client (repeatable), e.g. security.protocol=ssl")(
       "topic-raw-pqr", po::value(&t.raw_pqr)->default_value(t.raw_pqr), "raw PQR topic")(
@@ -97,6 +99,15 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
       return 0;
     }
     po::notify(vm);
+  } catch (const po::error_with_option_name& e) {
+    // Name the setting and say what it accepts (its --help line).
+    std::string name = e.get_option_name();
+    while (!name.empty() && name.front() == '-') name.erase(0, 1);
+    const po::option_description* d = name.empty() ? nullptr : all.find_nothrow(name, false);
+    std::cerr << service_ << ": invalid setting " << (name.empty() ? "" : name + ": ") << e.what();
+    if (d != nullptr) std::cerr << "; accepted: " << d->description();
+    std::cerr << " (see --help)\n";
+    return 2;
   } catch (const po::error& e) {
     std::cerr << service_ << ": invalid setting: " << e.what() << " (see --help)\n";
     return 2;
@@ -112,6 +123,9 @@ std::optional<int> ServiceOptions::parse(int argc, const char* const argv[]) {
   if (common_.log_level != "debug" && common_.log_level != "info" && common_.log_level != "warn" &&
       common_.log_level != "error") {
     return reject("log-level", common_.log_level, "expected debug | info | warn | error");
+  }
+  if (common_.ready_max_lag < 0) {
+    return reject("ready-max-lag", std::to_string(common_.ready_max_lag), "expected ≥ 0");
   }
   KafkaProperties unused;
   std::string error;

@@ -30,6 +30,7 @@ struct CommonSettings {
   int http_port = 0;
   std::string log_level = "info";
   std::vector<std::string> kafka_properties;  // extra librdkafka "key=value" pairs
+  std::int64_t ready_max_lag = 100000;        // /readyz: at most this many records behind
 
   // The extra properties as pairs; false with *error naming the bad entry.
   bool kafka_overrides(KafkaProperties* out, std::string* error) const;

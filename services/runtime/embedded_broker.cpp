@@ -120,6 +120,16 @@ bool EmbeddedBroker::push_request_errors(const std::string& api, int count, int 
   return false;
 }
 
+bool EmbeddedBroker::clear_request_errors(const std::string& api, std::string* error) {
+  for (const auto& [name, key] : kApis) {
+    if (api != name) continue;
+    rd_kafka_mock_clear_request_errors(impl_->cluster, static_cast<std::int16_t>(key));
+    return true;
+  }
+  if (error != nullptr) *error = "unknown Kafka API '" + api + "'";
+  return false;
+}
+
 bool EmbeddedBroker::set_partition_leader(const std::string& topic, int partition, int broker_id,
                                           std::string* error) {
   return check(

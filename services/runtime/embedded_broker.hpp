@@ -40,6 +40,8 @@ class EmbeddedBroker {
   // The next `count` requests of the Kafka API `api` (e.g. "Produce", "Fetch",
   // "OffsetCommit", "JoinGroup") fail with the Kafka error `error_code`.
   bool push_request_errors(const std::string& api, int count, int error_code, std::string* error);
+  // Drops the errors still queued for `api`.
+  bool clear_request_errors(const std::string& api, std::string* error);
   bool set_partition_leader(const std::string& topic, int partition, int broker_id,
                             std::string* error);
 

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "runtime/log.hpp"
+
 namespace pqrflow::runtime {
 namespace {
 
@@ -21,8 +23,37 @@ struct ListDeleter {
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
 
+std::atomic<std::int64_t> g_kafka_errors{0};
+
+// librdkafka's own log lines and errors go to the structured log (from its threads).
+void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  const log::Level l = level <= 3   ? log::Level::kError
+                       : level <= 5 ? log::Level::kWarn
+                                    : log::Level::kDebug;
+  if (!log::enabled(l)) return;
+  const log::Field fields[] = {
+      {"client", rd_kafka_name(rk)}, {"facility", facility}, {"message", message}};
+  log::write(l, "kafka_log", fields);
+}
+
+void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
+  g_kafka_errors.fetch_add(1, std::memory_order_relaxed);
+  const auto code = static_cast<rd_kafka_resp_err_t>(err);
+  const log::Field fields[] = {
+      {"client", rd_kafka_name(rk)},
+      {"error", rd_kafka_err2name(code)},
+      {"reason", reason},
+      {"hint", code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT
+                   ? "the client retries with backoff; check the brokers"
+                   : "the client retries where the error is retriable"}};
+  log::write(code == RD_KAFKA_RESP_ERR__FATAL ? log::Level::kError : log::Level::kWarn,
+             "kafka_error", fields);
+}
+
 ConfPtr make_conf(const KafkaProperties& properties, std::string* error) {
   ConfPtr conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), &on_log);
+  rd_kafka_conf_set_error_cb(conf.get(), &on_error);
   char err[512];
   for (const auto& [key, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) !=
@@ -233,6 +264,19 @@ std::int64_t Producer::delivered_total() const {
 }
 std::int64_t Producer::failed_total() const {
   return impl_->failed.load();
+}
+
+bool Producer::cluster_reachable(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(impl_->rk, 0, nullptr, &md, static_cast<int>(timeout.count()));
+  const bool ok = err == RD_KAFKA_RESP_ERR_NO_ERROR && md != nullptr && md->broker_cnt > 0;
+  if (md != nullptr) rd_kafka_metadata_destroy(md);
+  return ok;
+}
+
+std::int64_t kafka_errors_total() {
+  return g_kafka_errors.load(std::memory_order_relaxed);
 }
 
 std::optional<int> Producer::partition_count(std::string_view topic,

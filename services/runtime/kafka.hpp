@@ -114,6 +114,8 @@ class Producer {
   std::int64_t failed_total() const;
   // Partition count of a topic from broker metadata (nullopt on error).
   std::optional<int> partition_count(std::string_view topic, std::chrono::milliseconds timeout);
+  // True when a broker answers a metadata request in time (any thread).
+  bool cluster_reachable(std::chrono::milliseconds timeout);
 
  private:
   struct Impl;
@@ -170,6 +172,9 @@ class Consumer {
   explicit Consumer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Errors librdkafka reported in this process (all clients), for a metrics counter.
+std::int64_t kafka_errors_total();
 
 // A probe used at start-up: true when the cluster answers a metadata request in time.
 bool brokers_reachable(const std::string& brokers, std::chrono::milliseconds timeout,

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/stubs/logging.h>
 
+#include "runtime/kafka.hpp"
 #include "runtime/log.hpp"
 
 namespace pqrflow::runtime {
@@ -16,6 +17,9 @@ ServiceHost::ServiceHost(std::string service, const CommonSettings& common)
       .gauge("pqrflow_build_info", "Build information (always 1).",
              {{"service", service_}, {"version", kVersion}})
       .set(1);
+  kafka_errors_ = registry_.counter_callback(
+      "pqrflow_kafka_errors_total", "Errors reported by the Kafka client library (retried).",
+      [] { return static_cast<double>(kafka_errors_total()); });
 }
 
 ServiceHost::~ServiceHost() {
@@ -60,6 +64,26 @@ void ServiceHost::shutdown() {
   if (signals_) signals_->cancel();
   thread_.join();
   signals_.reset();
+}
+
+bool CachedCheck::ok() {
+  std::lock_guard lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (!checked_ || now - at_ >= interval_) {
+    ok_ = check_();
+    at_ = now;
+    checked_ = true;
+  }
+  return ok_;
+}
+
+std::string common_readiness(bool gap, bool assigned, CachedCheck& brokers, std::int64_t lag,
+                             std::int64_t max_lag) {
+  if (gap) return "a partition fell off the log (offset gap); see the error log";
+  if (!assigned) return "no partition assigned yet";
+  if (!brokers.ok()) return "brokers unreachable";
+  if (lag > max_lag) return "catching up: " + std::to_string(lag) + " records behind";
+  return {};
 }
 
 void configure_logging(const std::string& service, const CommonSettings& common) {

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -23,6 +24,27 @@ namespace pqrflow::runtime {
 
 // Readiness: empty string = ready; otherwise why not (shown by /readyz with 503).
 using ReadinessCheck = std::function<std::string()>;
+
+// A slow check (a metadata round trip) run at most once per interval, from any thread.
+class CachedCheck {
+ public:
+  CachedCheck(std::function<bool()> check, std::chrono::milliseconds interval)
+      : check_(std::move(check)), interval_(interval) {}
+  bool ok();
+
+ private:
+  std::function<bool()> check_;
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point at_{};
+  bool ok_ = false;
+  bool checked_ = false;
+};
+
+// The readiness rules every service shares, in order: no offset gap, partitions
+// assigned, brokers reachable, and no more than `max_lag` records behind.
+std::string common_readiness(bool gap, bool assigned, CachedCheck& brokers, std::int64_t lag,
+                             std::int64_t max_lag);
 
 class ServiceHost {
  public:
@@ -46,6 +68,7 @@ class ServiceHost {
   std::unique_ptr<ShutdownSignals> signals_;
   std::thread thread_;
   ReadinessCheck ready_;
+  metrics::GaugeCallback kafka_errors_;
 };
 
 // Configures logging from the common settings (level) for `service`.

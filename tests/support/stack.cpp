@@ -4,6 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <fstream>
 #include <random>
@@ -34,9 +39,11 @@ std::string strip_version(const std::string& json) {
 
 }  // namespace
 
-Stack::Stack(int partitions) : dir_(make_temp_dir()) {
+Stack::Stack(int partitions, int brokers) : dir_(make_temp_dir()) {
   runtime::SubprocessOptions o;
-  o.argv = {bin_.pqrflow, "broker", "--partitions", std::to_string(partitions)};
+  o.argv = {bin_.pqrflow,   "broker",
+            "--partitions", std::to_string(partitions),
+            "--brokers",    std::to_string(brokers)};
   o.pipe_stdout = true;
   o.stdin_pipe = true;
   o.stderr_path = (dir_ / "broker.log").string();
@@ -70,18 +77,51 @@ Stack::~Stack() {
   }
 }
 
-int Stack::start_service(const std::string& name, const std::string& binary,
-                         std::vector<std::string> args) {
+std::unique_ptr<runtime::Subprocess> Stack::spawn(
+    const std::string& name, const std::vector<std::string>& argv,
+    const std::vector<std::pair<std::string, std::string>>& env) {
   runtime::SubprocessOptions o;
-  o.argv = {binary, "--brokers", brokers_, "--http-port", "0"};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.argv = argv;
+  o.env = env;
   o.stderr_path = (dir_ / (name + ".log")).string();
   o.stdout_path = o.stderr_path;
   std::string error;
   auto p = runtime::Subprocess::spawn(o, &error);
   if (!p) throw std::runtime_error(error);
-  services_.push_back({name, std::move(p)});
+  return p;
+}
+
+int Stack::start_service(const std::string& name, const std::string& binary,
+                         std::vector<std::string> args,
+                         std::vector<std::pair<std::string, std::string>> env) {
+  std::vector<std::string> argv = {binary, "--brokers", brokers_, "--http-port", "0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  services_.push_back({name, spawn(name, argv, env), argv});
   return static_cast<int>(services_.size()) - 1;
+}
+
+void Stack::restart(int index, std::vector<std::pair<std::string, std::string>> env) {
+  Service& s = services_.at(static_cast<std::size_t>(index));
+  if (s.process && s.process->running()) throw std::logic_error(s.name + " is still running");
+  s.process = spawn(s.name, s.argv, env);
+}
+
+std::optional<int> Stack::exit_code(int index) {
+  auto& p = services_.at(static_cast<std::size_t>(index)).process;
+  return p->wait(std::chrono::milliseconds(0));
+}
+
+pid_t Stack::pid(int index) const {
+  return services_.at(static_cast<std::size_t>(index)).process->pid();
+}
+
+long Stack::rss_kib(int index) const {
+  std::ifstream in("/proc/" + std::to_string(pid(index)) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
 }
 
 int Stack::start_ingest(std::vector<std::string> args) {
@@ -187,6 +227,58 @@ std::vector<std::pair<std::string, std::string>> Stack::read_all(const std::stri
   }
   consumer->close();
   return out;
+}
+
+int Stack::http_port(int index) const {
+  int port = 0;
+  eventually(
+      [&] {
+        const std::string log = log_of(index);
+        const auto at = log.rfind("\"http_listening\",\"port\":");
+        if (at == std::string::npos) return false;
+        port = std::atoi(log.c_str() + at + 24);
+        return port > 0;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(50));
+  return port;
+}
+
+std::pair<int, std::string> http_get(int port, const std::string& target) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  try {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket socket(ioc);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(socket, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(socket, buffer, res);
+    return {res.result_int(), res.body()};
+  } catch (const std::exception&) {
+    return {0, {}};
+  }
+}
+
+std::int64_t Stack::consumer_group_lag(const std::string& group,
+                                       const std::vector<std::string>& topics) {
+  std::string error;
+  auto c =
+      runtime::Consumer::create({{"bootstrap.servers", brokers_}, {"group.id", group}}, &error);
+  if (!c) throw std::runtime_error(error);
+  std::int64_t end = 0, committed = 0;
+  std::vector<runtime::TopicPartition> tps;
+  for (const std::string& t : topics) {
+    end += c->end_offsets_total(t, std::chrono::seconds(10)).value_or(0);
+    const int n = c->partition_count(t, std::chrono::seconds(10)).value_or(0);
+    for (int p = 0; p < n; ++p) tps.push_back({t, p, runtime::kOffsetStored});
+  }
+  for (const auto& tp : c->committed(tps, std::chrono::seconds(10))) {
+    committed += std::max<std::int64_t>(tp.offset, 0);
+  }
+  return end - committed;
 }
 
 std::map<std::string, std::string> latest_bi_rows(

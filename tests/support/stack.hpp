@@ -28,8 +28,9 @@ struct Binaries {
 
 class Stack {
  public:
-  // Starts the embedded broker (partitions per topic) in a fresh temporary directory.
-  explicit Stack(int partitions = 16);
+  // Starts the embedded broker (partitions per topic, broker count) in a fresh
+  // temporary directory.
+  explicit Stack(int partitions = 16, int brokers = 1);
   ~Stack();
 
   const std::string& brokers() const { return brokers_; }
@@ -39,7 +40,8 @@ class Stack {
   // Starts a service with --brokers and --http-port 0 plus `args`; logs go to
   // dir()/<name>.log. Returns its index for stop()/kill().
   int start_service(const std::string& name, const std::string& binary,
-                    std::vector<std::string> args);
+                    std::vector<std::string> args,
+                    std::vector<std::pair<std::string, std::string>> env = {});
   int start_ingest(std::vector<std::string> args = {});
   int start_metrics(std::vector<std::string> args = {});
   int start_reporting(std::vector<std::string> args = {});
@@ -47,7 +49,17 @@ class Stack {
   int stop(int index, std::chrono::milliseconds grace = std::chrono::seconds(30));
   void kill(int index);
   bool running(int index);
+  // Starts the service again with the same arguments (and these environment variables,
+  // e.g. PQRFLOW_CRASH_AT), appending to its log.
+  void restart(int index, std::vector<std::pair<std::string, std::string>> env = {});
+  // Exit code when it has exited (nullopt while running).
+  std::optional<int> exit_code(int index);
+  pid_t pid(int index) const;
+  // Resident memory in KiB (VmRSS), 0 when unknown.
+  long rss_kib(int index) const;
   std::string log_of(int index) const;
+  // The HTTP port the service logged ("http_listening"), waiting for it up to 30 s.
+  int http_port(int index) const;
 
   // Sends a command to the broker's stdin (fault injection); returns its answer line.
   std::string broker_command(const std::string& command);
@@ -56,6 +68,9 @@ class Stack {
   void produce(const std::string& topic,
                const std::vector<std::pair<std::string, std::string>>& key_values,
                const std::vector<runtime::Header>& headers = {});
+
+  // Records produced to `topics` that consumer group `group` has not committed yet.
+  std::int64_t consumer_group_lag(const std::string& group, const std::vector<std::string>& topics);
 
   // Reads every message of a topic from the beginning to its current end.
   std::vector<std::pair<std::string, std::string>> read_all(const std::string& topic);
@@ -68,7 +83,11 @@ class Stack {
   struct Service {
     std::string name;
     std::unique_ptr<runtime::Subprocess> process;
+    std::vector<std::string> argv;
   };
+  std::unique_ptr<runtime::Subprocess> spawn(
+      const std::string& name, const std::vector<std::string>& argv,
+      const std::vector<std::pair<std::string, std::string>>& env);
   std::vector<Service> services_;
   std::unique_ptr<runtime::Producer> producer_;
 };
@@ -80,6 +99,9 @@ std::map<std::string, std::string> latest_bi_rows(
 // Replay's rows for the same records, keyed and with "version" removed.
 std::map<std::string, std::string> replay_rows(const std::vector<std::string>& records,
                                                const std::string& plan_path);
+
+// A plain HTTP/1.1 GET on 127.0.0.1: {status, body}; status 0 when it could not connect.
+std::pair<int, std::string> http_get(int port, const std::string& target);
 
 // Polls `condition` until it returns true or the deadline passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
