@@ -18,5 +18,7 @@ int run_broker(const Args& args);
 int run_generate(const Args& args);
 int run_demo(const Args& args);
 int run_report(const Args& args);
+int run_import_csv(const Args& args);
+int run_export(const Args& args);
 
 }  // namespace pqrflow::cli

@@ -24,6 +24,12 @@ constexpr Command kCommands[] = {
      "broker [--partitions N]   embedded Kafka-protocol cluster; prints BROKERS=host:port"},
     {"report", pqrflow::cli::run_report,
      "report --brokers B   the current compliance table from pqrflow.compliance.v1"},
+    {"import-csv", pqrflow::cli::run_import_csv,
+     "import-csv --mapping FILE.yaml --topic pqr|visits|billing FILE.csv...   spreadsheet "
+     "exports → raw topics"},
+    {"export", pqrflow::cli::run_export,
+     "export sui --period YYYY-MM (--checkpoint-dir DIR | --raw FILE...)   SUI monthly PQR "
+     "report (CSV)"},
     {"plan", pqrflow::cli::run_plan, "plan check FILE   validate an action plan"},
     {"holidays", pqrflow::cli::run_holidays, "holidays YEAR   Colombian national holidays"},
     {"due-date", pqrflow::cli::run_due_date,
