@@ -1,6 +1,9 @@
 #include "runtime/service_host.hpp"
 
+#include <execinfo.h>
 #include <google/protobuf/stubs/logging.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "runtime/kafka.hpp"
 #include "runtime/log.hpp"
@@ -88,8 +91,27 @@ std::string common_readiness(bool gap, bool assigned, CachedCheck& brokers, std:
   return {};
 }
 
+namespace {
+
+// On a fatal signal: a backtrace on stderr (async-signal-safe calls only), then the
+// default action, so the exit status still says which signal it was.
+void on_fatal_signal(int sig) {
+  static const char kHeader[] = "pqrflow: fatal signal, backtrace:\n";
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kHeader, sizeof kHeader - 1);
+  void* frames[64];
+  const int depth = ::backtrace(frames, 64);
+  ::backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+}  // namespace
+
 void configure_logging(const std::string& service, const CommonSettings& common) {
   log::configure(service, log::parse_level(common.log_level).value_or(log::Level::kInfo));
+  void* warm[1];
+  ::backtrace(warm, 1);  // loads libgcc now, not inside the signal handler
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, on_fatal_signal);
 }
 
 void silence_protobuf_logging() {
