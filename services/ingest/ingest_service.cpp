@@ -26,6 +26,10 @@ bool is_protobuf_content_type(std::string_view content_type) {
 
 void normalize(core::Decoder& decoder, std::string_view value, bool protobuf, Normalized* out) {
   static thread_local core::Event event;
+  // `out` is reused across records: clear what this one may not fill (keeping capacity),
+  // so exactly one of event_bytes / rejection is ever filled.
+  out->key.clear();
+  out->event_bytes.clear();
   out->accepted = protobuf ? decoder.decode_protobuf(value, &event, &out->rejection)
                            : decoder.decode_json(value, &event, &out->rejection);
   if (!out->accepted && !protobuf && !value.empty() && value[0] == '\x0a' &&
@@ -37,6 +41,8 @@ void normalize(core::Decoder& decoder, std::string_view value, bool protobuf, No
     if (decoder.decode_protobuf(value, &event, &as_protobuf)) out->accepted = true;
   }
   if (!out->accepted) return;
+  out->rejection.reason = core::Rejection{}.reason;
+  out->rejection.detail.clear();
   out->key = core::partition_key(event);
   core::serialize_event(event, &out->event_bytes);
 }
