@@ -138,8 +138,13 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       dl.set_origin_topic(std::string(m.topic));
       dl.set_origin_partition(m.partition);
       dl.set_origin_offset(m.offset);
-      dl.set_original(std::string(m.value));
-      dl.set_original_key(std::string(m.key));
+      // A dead letter must fit the producer's message.max.bytes (2 × max_record_bytes,
+      // see start()), or its delivery fails on every retry and ingest stalls on the
+      // record forever. Only a record_too_large value can exceed max_record_bytes — by
+      // any amount the broker accepted — so it keeps its first max_record_bytes bytes
+      // (its detail gives the full size); a key is cut at half of that.
+      dl.set_original(std::string(m.value.substr(0, settings_.max_record_bytes)));
+      dl.set_original_key(std::string(m.key.substr(0, settings_.max_record_bytes / 2)));
       dl.set_rejected_at_us(runtime::wall_now().us);
       dl.set_service("pqrflow-ingest");
       ok = producer_->produce(
