@@ -1,7 +1,5 @@
 #include "runtime/checkpoint_store.hpp"
 
-#include "runtime/crash_points.hpp"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+
+#include "runtime/crash_points.hpp"
 
 namespace pqrflow::runtime {
 namespace {

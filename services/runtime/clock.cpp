@@ -69,7 +69,8 @@ std::unique_ptr<Clock> make_clock(const std::string& spec,
   if (spec.rfind("fixed:", 0) == 0) {
     std::string why;
     if (auto t = core::parse_rfc3339(spec.substr(6), &why)) return std::make_unique<FixedClock>(*t);
-    *error = "fixed:T needs an RFC 3339 instant such as fixed:2024-03-01T00:00:00-05:00 (" + why + ")";
+    *error =
+        "fixed:T needs an RFC 3339 instant such as fixed:2024-03-01T00:00:00-05:00 (" + why + ")";
     return nullptr;
   }
   *error = "expected wall | event | file:PATH | fixed:RFC3339";

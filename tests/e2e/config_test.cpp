@@ -16,9 +16,10 @@ struct Outcome {
   std::string output;
 };
 
-Outcome run(std::vector<std::string> argv, std::vector<std::pair<std::string, std::string>> env = {}) {
-  const std::filesystem::path out =
-      std::filesystem::temp_directory_path() / ("pqrflow-config-test-" + std::to_string(::getpid()) + ".log");
+Outcome run(std::vector<std::string> argv,
+            std::vector<std::pair<std::string, std::string>> env = {}) {
+  const std::filesystem::path out = std::filesystem::temp_directory_path() /
+                                    ("pqrflow-config-test-" + std::to_string(::getpid()) + ".log");
   std::filesystem::remove(out);
   runtime::SubprocessOptions o;
   o.argv = std::move(argv);
@@ -37,10 +38,10 @@ Outcome run(std::vector<std::string> argv, std::vector<std::pair<std::string, st
 }
 
 struct Case {
-  std::string binary;                // "ingest" | "metrics" | "reporting"
-  std::vector<std::string> args;     // after --brokers
-  std::string mentions;              // substring the message must contain (the setting)
-  std::string accepted;              // substring describing what is accepted
+  std::string binary;             // "ingest" | "metrics" | "reporting"
+  std::vector<std::string> args;  // after --brokers
+  std::string mentions;           // substring the message must contain (the setting)
+  std::string accepted;           // substring describing what is accepted
   std::vector<std::pair<std::string, std::string>> env = {};
 };
 
@@ -49,9 +50,12 @@ class BadSetting : public ::testing::TestWithParam<Case> {};
 TEST_P(BadSetting, ExitsTwoNamingTheSetting) {
   const Binaries bin;
   const Case& c = GetParam();
-  const std::string path = c.binary == "ingest" ? bin.ingest : c.binary == "metrics" ? bin.metrics : bin.reporting;
+  const std::string path = c.binary == "ingest"    ? bin.ingest
+                           : c.binary == "metrics" ? bin.metrics
+                                                   : bin.reporting;
   std::vector<std::string> argv = {path, "--brokers", "127.0.0.1:1"};
-  if (c.binary == "reporting" && std::find(c.args.begin(), c.args.end(), "--plan") == c.args.end()) {
+  if (c.binary == "reporting" &&
+      std::find(c.args.begin(), c.args.end(), "--plan") == c.args.end()) {
     argv.insert(argv.end(), {"--plan", bin.plan});
   }
   argv.insert(argv.end(), c.args.begin(), c.args.end());
@@ -115,7 +119,8 @@ TEST(Settings, MissingBrokersAndMissingPlanExitTwo) {
 
 TEST(Settings, ConfigFileAndEnvironmentAreRead) {
   const Binaries bin;
-  const std::filesystem::path conf = std::filesystem::temp_directory_path() / "pqrflow-config-test.conf";
+  const std::filesystem::path conf =
+      std::filesystem::temp_directory_path() / "pqrflow-config-test.conf";
   std::ofstream(conf) << "# a comment\nbatch-size = 0\n";
   Outcome r = run({bin.ingest, "--brokers", "127.0.0.1:1", "--config", conf.string()});
   EXPECT_EQ(r.code, 2);
@@ -140,7 +145,8 @@ TEST(Settings, HelpDocumentsEverySettingAndExitsZero) {
   for (const std::string& b : {bin.ingest, bin.metrics, bin.reporting}) {
     const Outcome r = run({b, "--help"});
     EXPECT_EQ(r.code, 0);
-    for (const char* option : {"--brokers", "--config", "--http-port", "--log-level", "--kafka-property"}) {
+    for (const char* option :
+         {"--brokers", "--config", "--http-port", "--log-level", "--kafka-property"}) {
       EXPECT_NE(r.output.find(option), std::string::npos) << b << " --help lacks " << option;
     }
   }

@@ -20,7 +20,6 @@ using Env = std::vector<std::pair<std::string, std::string>>;
 const std::vector<std::string> kFastGroup = {"--kafka-property", "session.timeout.ms=3000",
                                              "--kafka-property", "heartbeat.interval.ms=300"};
 
-
 ::testing::AssertionResult bi_equals_replay(Stack& stack, const Feed& f,
                                             std::chrono::seconds timeout = 240s) {
   const std::map<std::string, std::string> expected = replay_rows(f.jsons(), stack.bin().plan);
@@ -53,7 +52,8 @@ TEST_P(Crashes, KillingServicesAtRandomInstantsChangesNothing) {
   const int metrics = stack.start_metrics(kFastGroup);
   const int reporting = stack.start_reporting();
   const std::vector<int> all = {ingest, metrics, reporting};
-  const Feed f = generated_feed(1200, seed, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
+  const Feed f =
+      generated_feed(1200, seed, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
   // Crash points make some kills land exactly inside a checkpoint, between a batch's
   // delivery and its commit, and after rows were published but before reporting's
   // checkpoint.
@@ -99,7 +99,8 @@ TEST(Rebalances, AddingAndRemovingInstancesDuringAFeedChangesNothing) {
   const int ingest1 = stack.start_ingest(kFastGroup);
   const int metrics1 = stack.start_metrics(kFastGroup);
   stack.start_reporting();
-  const Feed f = generated_feed(1200, 31, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
+  const Feed f =
+      generated_feed(1200, 31, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
   const std::size_t n = f.records.size();
   produce_range(stack, f, 0, n / 5);
   const int metrics2 = stack.start_metrics(kFastGroup);
@@ -128,7 +129,8 @@ TEST(Rebalances, AddingAndRemovingInstancesDuringAFeedChangesNothing) {
   // Wait until the restarted instance owns shards (the log is appended across restarts).
   ASSERT_TRUE(eventually([&] { return assignments(metrics3) > before; }, 30s));
   const int metrics4 = stack.start_metrics(kFastGroup);
-  EXPECT_TRUE(eventually([&] { return !stack.running(metrics3); }, 30s)) << "metrics.handover never fired";
+  EXPECT_TRUE(eventually([&] { return !stack.running(metrics3); }, 30s))
+      << "metrics.handover never fired";
   produce_range(stack, f, 4 * n / 5, n);
   EXPECT_TRUE(bi_equals_replay(stack, f));
   EXPECT_TRUE(stack.running(ingest2));
@@ -144,7 +146,8 @@ TEST(Shutdown, SigtermUnderLoadExitsZeroAndResumesWhereItStopped) {
   const int ingest = stack.start_ingest(kFastGroup);
   const int metrics = stack.start_metrics(kFastGroup);
   const int reporting = stack.start_reporting();
-  const Feed f = generated_feed(3000, 41, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
+  const Feed f =
+      generated_feed(3000, 41, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
   const std::size_t n = f.records.size();
   std::thread feeder([&] { produce_range(stack, f, 0, n / 2); });
   std::this_thread::sleep_for(1500ms);
@@ -160,7 +163,9 @@ TEST(Shutdown, SigtermUnderLoadExitsZeroAndResumesWhereItStopped) {
   // A graceful stop leaves no uncommitted tail: stopped now, ingest's group has committed
   // every raw record.
   EXPECT_EQ(stack.stop(ingest), 0);
-  EXPECT_TRUE(eventually([&] { return stack.consumer_group_lag("pqrflow-ingest", runtime::TopicNames{}.raw()) == 0; }, 10s));
+  EXPECT_TRUE(eventually(
+      [&] { return stack.consumer_group_lag("pqrflow-ingest", runtime::TopicNames{}.raw()) == 0; },
+      10s));
 }
 
 TEST(BrokerFaults, ServicesRideThroughFaultsWithoutRestartOrLoss) {
@@ -168,15 +173,17 @@ TEST(BrokerFaults, ServicesRideThroughFaultsWithoutRestartOrLoss) {
   const int ingest = stack.start_ingest();
   const int metrics = stack.start_metrics();
   const int reporting = stack.start_reporting();
-  const Feed f = generated_feed(1500, 51, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
+  const Feed f =
+      generated_feed(1500, 51, core::YearMonth::of(2023, 10), core::YearMonth::of(2024, 9));
   const std::size_t n = f.records.size();
   const std::vector<std::vector<std::string>> faults = {
-      {"errors Produce 40 7"},                       // REQUEST_TIMED_OUT on produce requests
-      {"errors Fetch 40 6"},                         // NOT_LEADER_OR_FOLLOWER on fetches
-      {"errors OffsetCommit 20 15"},                 // COORDINATOR_NOT_AVAILABLE on commits
-      {"leader pqrflow.events.v1 0 2", "leader pqrflow.events.v1 1 3", "leader pqrflow.raw.billing 3 2"},
-      {"rtt 1 300", "rtt 2 300"},                    // a slow broker
-      {"down 2"},                                    // a broker down…
+      {"errors Produce 40 7"},        // REQUEST_TIMED_OUT on produce requests
+      {"errors Fetch 40 6"},          // NOT_LEADER_OR_FOLLOWER on fetches
+      {"errors OffsetCommit 20 15"},  // COORDINATOR_NOT_AVAILABLE on commits
+      {"leader pqrflow.events.v1 0 2", "leader pqrflow.events.v1 1 3",
+       "leader pqrflow.raw.billing 3 2"},
+      {"rtt 1 300", "rtt 2 300"},  // a slow broker
+      {"down 2"},                  // a broker down…
   };
   const std::size_t steps = faults.size() + 1;
   for (std::size_t i = 0; i < steps; ++i) {
@@ -208,15 +215,19 @@ TEST(Backpressure, IngestStopsConsumingWhenItsOutputIsDownAndMemoryStaysBounded)
       ASSERT_EQ(stack.broker_command("leader " + t + " " + std::to_string(p) + " 1"), "ok");
     }
     ASSERT_EQ(stack.broker_command("leader pqrflow.events.v1 " + std::to_string(p) + " 3"), "ok");
-    ASSERT_EQ(stack.broker_command("leader pqrflow.deadletter.v1 " + std::to_string(p) + " 3"), "ok");
+    ASSERT_EQ(stack.broker_command("leader pqrflow.deadletter.v1 " + std::to_string(p) + " 3"),
+              "ok");
   }
   const int ingest = stack.start_ingest({"--flush-timeout", "5s"});
   stack.start_metrics();
   stack.start_reporting();
-  const Feed f = generated_feed(6000, 61, core::YearMonth::of(2024, 1), core::YearMonth::of(2024, 6), 0.002, 0);
+  const Feed f = generated_feed(6000, 61, core::YearMonth::of(2024, 1),
+                                core::YearMonth::of(2024, 6), 0.002, 0);
   const std::size_t n = f.records.size();
   produce_range(stack, f, 0, n / 4);
-  ASSERT_TRUE(eventually([&] { return stack.consumer_group_lag("pqrflow-ingest", runtime::TopicNames{}.raw()) == 0; }, 60s));
+  ASSERT_TRUE(eventually(
+      [&] { return stack.consumer_group_lag("pqrflow-ingest", runtime::TopicNames{}.raw()) == 0; },
+      60s));
   ASSERT_EQ(stack.broker_command("down 3"), "ok");
   const long rss_before = stack.rss_kib(ingest);
   produce_range(stack, f, n / 4, n);
@@ -232,8 +243,10 @@ TEST(Backpressure, IngestStopsConsumingWhenItsOutputIsDownAndMemoryStaysBounded)
                                  << rss_before << " KiB)";
   RecordProperty("ingest_rss_before_kib", static_cast<int>(rss_before));
   RecordProperty("ingest_rss_max_during_outage_kib", static_cast<int>(rss_max));
-  std::printf("backpressure: %ld records waiting, ingest RSS %ld KiB before, at most %ld KiB during the outage\n",
-              static_cast<long>(lag), rss_before, rss_max);
+  std::printf(
+      "backpressure: %ld records waiting, ingest RSS %ld KiB before, at most %ld KiB during the "
+      "outage\n",
+      static_cast<long>(lag), rss_before, rss_max);
   EXPECT_NE(stack.log_of(ingest).find("delivery_failed"), std::string::npos);
   ASSERT_EQ(stack.broker_command("up 3"), "ok");
   EXPECT_TRUE(bi_equals_replay(stack, f));

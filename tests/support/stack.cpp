@@ -36,8 +36,9 @@ std::string strip_version(const std::string& json) {
 
 Stack::Stack(int partitions, int brokers) : dir_(make_temp_dir()) {
   runtime::SubprocessOptions o;
-  o.argv = {bin_.pqrflow, "broker", "--partitions", std::to_string(partitions), "--brokers",
-            std::to_string(brokers)};
+  o.argv = {bin_.pqrflow,   "broker",
+            "--partitions", std::to_string(partitions),
+            "--brokers",    std::to_string(brokers)};
   o.pipe_stdout = true;
   o.stdin_pipe = true;
   o.stderr_path = (dir_ / "broker.log").string();
@@ -105,7 +106,9 @@ std::optional<int> Stack::exit_code(int index) {
   return p->wait(std::chrono::milliseconds(0));
 }
 
-pid_t Stack::pid(int index) const { return services_.at(static_cast<std::size_t>(index)).process->pid(); }
+pid_t Stack::pid(int index) const {
+  return services_.at(static_cast<std::size_t>(index)).process->pid();
+}
 
 long Stack::rss_kib(int index) const {
   std::ifstream in("/proc/" + std::to_string(pid(index)) + "/status");
@@ -232,7 +235,8 @@ std::vector<Stack::Record> Stack::read_records(const std::string& topic) {
 std::int64_t Stack::consumer_group_lag(const std::string& group,
                                        const std::vector<std::string>& topics) {
   std::string error;
-  auto c = runtime::Consumer::create({{"bootstrap.servers", brokers_}, {"group.id", group}}, &error);
+  auto c =
+      runtime::Consumer::create({{"bootstrap.servers", brokers_}, {"group.id", group}}, &error);
   if (!c) throw std::runtime_error(error);
   std::int64_t end = 0, committed = 0;
   std::vector<runtime::TopicPartition> tps;

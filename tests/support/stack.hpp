@@ -91,9 +91,9 @@ class Stack {
     std::unique_ptr<runtime::Subprocess> process;
     std::vector<std::string> argv;
   };
-  std::unique_ptr<runtime::Subprocess> spawn(const std::string& name,
-                                             const std::vector<std::string>& argv,
-                                             const std::vector<std::pair<std::string, std::string>>& env);
+  std::unique_ptr<runtime::Subprocess> spawn(
+      const std::string& name, const std::vector<std::string>& argv,
+      const std::vector<std::pair<std::string, std::string>>& env);
   std::vector<Service> services_;
   std::unique_ptr<runtime::Producer> producer_;
 };
