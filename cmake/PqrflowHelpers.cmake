@@ -29,6 +29,13 @@ function(pqrflow_add_test)
     set(T_TIMEOUT 300)
   endif()
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  # `unit_tests` builds every unit test executable only (the sanitizer build in CI).
+  if("unit" IN_LIST T_LABELS)
+    if(NOT TARGET unit_tests)
+      add_custom_target(unit_tests)
+    endif()
+    add_dependencies(unit_tests ${T_NAME})
+  endif()
   set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
 endfunction()
 
@@ -38,4 +45,27 @@ function(pqrflow_add_benchmark)
   add_executable(${B_NAME} ${B_SOURCES})
   target_link_libraries(${B_NAME} PRIVATE ${B_LIBS} benchmark::benchmark)
   pqrflow_strict(${B_NAME})
+endfunction()
+
+# pqrflow_add_fuzzer(NAME <name> SOURCES <files...> LIBS <targets...> CORPUS <dir>)
+# A fuzz target (a file defining LLVMFuzzerTestOneInput) is built twice:
+#  - <name>_corpus in every build: the target linked with tests/fuzz/corpus_main.cpp,
+#    registered with CTest (label `fuzz`) to replay the committed corpus <dir>;
+#  - <name> when PQRFLOW_BUILD_FUZZERS is on (clang only): the libFuzzer executable,
+#    part of the `fuzzers` target. The rest of that build is already instrumented
+#    (see PQRFLOW_BUILD_FUZZERS in the top-level CMakeLists.txt).
+function(pqrflow_add_fuzzer)
+  cmake_parse_arguments(F "" "NAME;CORPUS" "SOURCES;LIBS" ${ARGN})
+  add_executable(${F_NAME}_corpus ${F_SOURCES} ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus_main.cpp)
+  target_link_libraries(${F_NAME}_corpus PRIVATE ${F_LIBS})
+  pqrflow_strict(${F_NAME}_corpus)
+  add_test(NAME ${F_NAME}_corpus COMMAND ${F_NAME}_corpus ${F_CORPUS})
+  set_tests_properties(${F_NAME}_corpus PROPERTIES LABELS fuzz TIMEOUT 300)
+  if(PQRFLOW_BUILD_FUZZERS)
+    add_executable(${F_NAME} ${F_SOURCES})
+    target_link_libraries(${F_NAME} PRIVATE ${F_LIBS})
+    target_link_options(${F_NAME} PRIVATE -fsanitize=fuzzer)
+    pqrflow_strict(${F_NAME})
+    add_dependencies(fuzzers ${F_NAME})
+  endif()
 endfunction()

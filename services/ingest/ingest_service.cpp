@@ -26,6 +26,10 @@ bool is_protobuf_content_type(std::string_view content_type) {
 
 void normalize(core::Decoder& decoder, std::string_view value, bool protobuf, Normalized* out) {
   static thread_local core::Event event;
+  // `out` is reused across records: clear what this one may not fill (keeping capacity),
+  // so exactly one of event_bytes / rejection is ever filled.
+  out->key.clear();
+  out->event_bytes.clear();
   out->accepted = protobuf ? decoder.decode_protobuf(value, &event, &out->rejection)
                            : decoder.decode_json(value, &event, &out->rejection);
   if (!out->accepted && !protobuf && !value.empty() && value[0] == '\x0a' &&
@@ -37,6 +41,8 @@ void normalize(core::Decoder& decoder, std::string_view value, bool protobuf, No
     if (decoder.decode_protobuf(value, &event, &as_protobuf)) out->accepted = true;
   }
   if (!out->accepted) return;
+  out->rejection.reason = core::Rejection{}.reason;
+  out->rejection.detail.clear();
   out->key = core::partition_key(event);
   core::serialize_event(event, &out->event_bytes);
 }
@@ -143,8 +149,13 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       dl.set_origin_topic(std::string(m.topic));
       dl.set_origin_partition(m.partition);
       dl.set_origin_offset(m.offset);
-      dl.set_original(std::string(m.value));
-      dl.set_original_key(std::string(m.key));
+      // A dead letter must fit the producer's message.max.bytes (2 × max_record_bytes,
+      // see start()), or its delivery fails on every retry and ingest stalls on the
+      // record forever. Only a record_too_large value can exceed max_record_bytes — by
+      // any amount the broker accepted — so it keeps its first max_record_bytes bytes
+      // (its detail gives the full size); a key is cut at half of that.
+      dl.set_original(std::string(m.value.substr(0, settings_.max_record_bytes)));
+      dl.set_original_key(std::string(m.key.substr(0, settings_.max_record_bytes / 2)));
       dl.set_rejected_at_us(runtime::wall_now().us);
       dl.set_service("pqrflow-ingest");
       ok = producer_->produce(

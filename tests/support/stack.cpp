@@ -199,6 +199,12 @@ void Stack::produce(const std::string& topic,
 }
 
 std::vector<std::pair<std::string, std::string>> Stack::read_all(const std::string& topic) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (Record& r : read_records(topic)) out.emplace_back(std::move(r.key), std::move(r.value));
+  return out;
+}
+
+std::vector<Stack::Record> Stack::read_records(const std::string& topic) {
   std::string error;
   auto consumer = runtime::Consumer::create({{"bootstrap.servers", brokers_},
                                              {"group.id", "e2e-reader"},
@@ -210,13 +216,15 @@ std::vector<std::pair<std::string, std::string>> Stack::read_all(const std::stri
   std::vector<runtime::TopicPartition> tps;
   for (int p = 0; p < *n; ++p) tps.push_back({topic, p, runtime::kOffsetBeginning});
   if (!consumer->assign(tps, &error)) throw std::runtime_error(error);
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<Record> out;
   // Read until every partition's position reaches its high watermark.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int idle_rounds = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     runtime::MessageBatch b = consumer->poll(10000, std::chrono::milliseconds(200));
-    for (const auto& m : b.messages()) out.emplace_back(std::string(m.key), std::string(m.value));
+    for (const auto& m : b.messages()) {
+      out.push_back({m.partition, m.offset, std::string(m.key), std::string(m.value)});
+    }
     if (!b.empty()) {
       idle_rounds = 0;
       continue;

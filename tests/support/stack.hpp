@@ -74,6 +74,14 @@ class Stack {
 
   // Reads every message of a topic from the beginning to its current end.
   std::vector<std::pair<std::string, std::string>> read_all(const std::string& topic);
+  // The same with each message's partition and offset.
+  struct Record {
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Record> read_records(const std::string& topic);
 
  private:
   std::filesystem::path dir_;
