@@ -112,7 +112,8 @@ TEST(Rebalances, AddingAndRemovingInstancesDuringAFeedChangesNothing) {
       60s));
   const int metrics2 = stack.start_metrics(kFastGroup);
   // The newcomer takes half the shards over from their checkpoints.
-  EXPECT_TRUE(eventually([&] { return stack.log_of(metrics2).find("checkpoint_restored") != std::string::npos; }, 60s))
+  EXPECT_TRUE(eventually(
+      [&] { return stack.log_of(metrics2).find("checkpoint_restored") != std::string::npos; }, 60s))
       << stack.log_of(metrics2);
   produce_range(stack, f, n / 5, 2 * n / 5);
   const int ingest2 = stack.start_ingest(kFastGroup);
