@@ -8,11 +8,13 @@
 //
 // Phases (run in this order, whichever are selected):
 //  limit       The same topology without processing, on the same broker, over the same
-//              records: a plain consumer with ingest's consumer and producer settings and
-//              its batch discipline (poll 5000, produce, flush, commit) forwards the raw
-//              bytes to a relay topic that a second plain consumer reads. Records/s until
-//              the reader has every record. Then a single plain consumer reads back what
-//              the broker still holds of the raw topics (the read rate, for reference).
+//              records. First the write side alone (produce, nobody reading). Then a
+//              plain consumer with ingest's consumer and producer settings forwards the
+//              raw bytes to a relay topic that a second plain consumer reads: records/s
+//              until the reader has every record. --limit-modes: `plain` forwards
+//              continuously (commits once a second), `batched` keeps ingest's discipline
+//              (poll ≤ 5000, produce, flush, synchronous commit). After `plain`, a single
+//              plain consumer reads back what the broker still holds of the raw topics.
 //  throughput  --records generated records (sim::Generator) through ingest → metrics →
 //              reporting with the services' default settings. Sustained records/s = records
 //              ÷ (end − first produce), end = the later of "metrics has folded every
@@ -26,7 +28,8 @@
 //              BI: every --probe-ms a probe (a reclamo filed in 1999-01, a month nothing
 //              else touches) is produced; latency = produce → first BI row
 //              indice_reclamacion|all|1999-01 whose numerator counts it. Alerts: metrics
-//              runs with a fixed clock (1999-01-01), so that only tickets filed before it
+//              is restarted from its checkpoint on a fixed clock (1999-01-01), so that
+//              only tickets filed before it
 //              count in the live deadline figures (the background feed is later); a probe
 //              ticket filed 1998-11-02 is overdue at once → legal_deadline_overdue goes
 //              pending, then firing; answering it resolves the alert. Latency = produce →
@@ -34,8 +37,14 @@
 //  memory      A fresh stack (ingest + metrics): metrics' RSS before and after
 //              --open-tickets unanswered pqr.filed records (bench/open_tickets.hpp).
 //
+// Feeding is closed-loop (see Window): the producer stays ≤ --ahead records ahead of the
+// first stage and 1.5 × that ahead of the last, for the broker's 5 MiB cap per partition.
+// CPU seconds per process are reported for the limit and throughput windows.
+//
 // Every phase checks what it measured; the exit code is 1 when any check failed (the
 // bench-smoke CTest test relies on it). The last stdout line is `RESULT {json}`.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
@@ -47,6 +56,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -154,6 +164,60 @@ ProcStatus proc_status(pid_t pid) {
   return s;
 }
 
+// CPU time (user + system) a process has used so far, in seconds.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 1));
+  std::string skip;
+  for (int field = 3; field <= 13; ++field) fields >> skip;  // state … cmajflt
+  long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds each process spends between begin() and end().
+class CpuMeter {
+ public:
+  void add(const std::string& name, pid_t pid) { procs_.push_back({name, pid, 0}); }
+  void begin() {
+    for (Proc& p : procs_) p.start = cpu_seconds(p.pid);
+    started_ = SteadyClock::now();
+  }
+  // Prints "cpu: …" and returns {name: seconds, …, "wall": seconds}.
+  json::object end(std::uint64_t records) {
+    const double wall = seconds_since(started_);
+    json::object out;
+    double total = 0;
+    std::string line;
+    for (const Proc& p : procs_) {
+      const double used = cpu_seconds(p.pid) - p.start;
+      out[p.name] = used;
+      total += used;
+      char buf[80];
+      std::snprintf(buf, sizeof buf, "%s%s %.1f s", line.empty() ? "" : ", ", p.name.c_str(), used);
+      line += buf;
+    }
+    out["wall"] = wall;
+    std::printf(
+        "cpu: %s; total %.1f s in %.1f s wall = %.2f cores busy; %.1f cpu-s per 1M records\n",
+        line.c_str(), total, wall, total / wall,
+        total / std::max(1.0, static_cast<double>(records)) * 1e6);
+    return out;
+  }
+
+ private:
+  struct Proc {
+    std::string name;
+    pid_t pid;
+    double start;
+  };
+  std::vector<Proc> procs_;
+  SteadyClock::time_point started_;
+};
+
 std::string fmt_rate(double r) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f", r);
@@ -166,7 +230,7 @@ struct Options {
   std::set<std::string> phases;
   std::uint64_t records = 2'000'000;
   int partitions = 16;
-  std::int64_t ahead = 0;  // 0 = min(60000, 15000 × partitions)
+  std::int64_t ahead = 0;  // 0 = 12000 × partitions (see Window)
   double rate = 5000;
   int latency_seconds = 60;
   int probe_ms = 50;
@@ -228,14 +292,29 @@ struct FeedResult {
   std::string error;
 };
 
-// Produces every record the source yields, never more than `ahead` records ahead of
-// progress() (records fully consumed by the last per-record stage).
+// How far the feed may run ahead of its consumers. The embedded broker keeps ~5 MiB
+// per partition, so records must be read before that much piles up behind a consumer;
+// and it answers an empty fetch only after fetch.wait.max.ms (500 ms by default; it does
+// not cut the wait short when data arrives), so a consumer that has caught up sees new
+// records up to 0.5 s late. The window is therefore sized to keep the first stage busy
+// (never caught up) while staying far below the retention.
+struct Window {
+  std::int64_t first = 0;  // records produced but not yet consumed by the first stage
+  std::int64_t last = 0;   // … not yet handled by the last per-record stage
+};
+Window window_for(const Options& o);
+
+struct Progress {
+  std::function<std::int64_t()> first, last;
+};
+
+// Produces every record the source yields, staying within the window.
 FeedResult feed(runtime::Producer& producer, const std::function<const sim::RawRecord*()>& source,
                 const std::function<std::string_view(const sim::RawRecord&)>& topic_of,
-                const std::function<std::int64_t()>& progress, std::int64_t ahead) {
+                const Progress& progress, Window window) {
   FeedResult r;
   std::string error;
-  const std::int64_t check_every = std::max<std::int64_t>(1000, ahead / 10);
+  const std::int64_t check_every = std::max<std::int64_t>(1000, window.first / 20);
   while (const sim::RawRecord* rec = source()) {
     if (r.produced == 0) {
       r.t0_ms = now_ms();
@@ -249,20 +328,22 @@ FeedResult feed(runtime::Producer& producer, const std::function<const sim::RawR
     if (rec->invalid != sim::InvalidKind::kNone) ++r.invalid;
     ++r.produced;
     if (static_cast<std::int64_t>(r.produced) % check_every == 0) {
-      std::int64_t last = progress();
+      const auto n = static_cast<std::int64_t>(r.produced);
+      std::int64_t seen = -1;
       auto stalled_since = SteadyClock::now();
-      while (static_cast<std::int64_t>(r.produced) - last > ahead) {
-        producer.poll(2ms);
-        const std::int64_t p = progress();
-        if (p != last) {
-          last = p;
+      for (;;) {
+        const std::int64_t first = progress.first(), last = progress.last();
+        if (n - first <= window.first && n - last <= window.last) break;
+        if (first + last != seen) {
+          seen = first + last;
           stalled_since = SteadyClock::now();
         } else if (SteadyClock::now() - stalled_since > 120s) {
           r.ok = false;
-          r.error = "no progress for 120 s at " + std::to_string(last) + " of " +
-                    std::to_string(r.produced) + " produced";
+          r.error = "no progress for 120 s: " + std::to_string(first) + " and " +
+                    std::to_string(last) + " of " + std::to_string(n) + " produced";
           return r;
         }
+        producer.poll(2ms);
       }
     }
   }
@@ -274,6 +355,14 @@ FeedResult feed(runtime::Producer& producer, const std::function<const sim::RawR
               " failed=" + std::to_string(d.failed) + " " + d.last_error;
   }
   return r;
+}
+
+// 12000 records per partition: at most ~10k billing records (~2.5 MiB uncompressed,
+// ~0.7 MiB as the producer's lz4 batches) wait in a raw partition, half the broker's cap
+// before compression; 1.5 × that in the events or relay topic.
+Window window_for(const Options& o) {
+  const std::int64_t first = o.ahead > 0 ? o.ahead : 12000LL * o.partitions;
+  return {first, first * 3 / 2};
 }
 
 std::unique_ptr<runtime::Producer> bench_producer(const std::string& brokers) {
@@ -376,11 +465,17 @@ class Monitor {
     std::lock_guard lock(mu_);
     return latest_;
   }
-  // Records fully handled by the last per-record stage: folded by metrics, or
-  // dead-lettered by ingest.
-  std::int64_t progress() {
-    std::lock_guard lock(mu_);
-    return static_cast<std::int64_t>(latest_.folded + latest_.deadletter);
+  // Records consumed by ingest (first) and fully handled by the last per-record stage:
+  // folded by metrics, or dead-lettered by ingest (last).
+  Progress progress() {
+    return {[this] {
+              std::lock_guard lock(mu_);
+              return static_cast<std::int64_t>(latest_.consumed);
+            },
+            [this] {
+              std::lock_guard lock(mu_);
+              return static_cast<std::int64_t>(latest_.folded + latest_.deadletter);
+            }};
   }
   // Wall ms of the first sample where pred held (0 when never).
   std::int64_t first_time(const std::function<bool(const StageCounters&)>& pred) {
@@ -463,7 +558,8 @@ std::string_view raw_topic(const sim::RawRecord& r) {
 
 // `batched`: the forwarder waits for the acknowledgements of each polled batch and
 // commits it synchronously before the next poll, as ingest does; otherwise it forwards
-// continuously and commits asynchronously (a plain consume → produce loop).
+// continuously and commits asynchronously once a second (a plain consume → produce loop,
+// like a consumer with auto-commit).
 json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec& spec,
                          bool batched, Checks& checks) {
   const std::string mode = batched ? "batched" : "plain";
@@ -478,8 +574,33 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
     stack.broker_command("topic " + t + " " + std::to_string(o.partitions));
   stack.broker_command("topic " + relay + " " + std::to_string(o.partitions));
 
+  json::object out;
+  if (!batched) {
+    // The write side alone: the same records produced with nobody reading (what the
+    // broker drops beyond its cap is never read).
+    const std::vector<std::string> sink = {prefix + ".produce.pqr", prefix + ".produce.visits",
+                                           prefix + ".produce.billing"};
+    for (const std::string& t : sink)
+      stack.broker_command("topic " + t + " " + std::to_string(o.partitions));
+    auto producer = bench_producer(stack.brokers());
+    FeedStream stream(spec);
+    const Window unbounded{1LL << 60, 1LL << 60};
+    const FeedResult fr = feed(
+        *producer, [&] { return stream.next(); },
+        [&](const sim::RawRecord& r) -> std::string_view {
+          return sink[static_cast<std::size_t>(r.topic)];
+        },
+        Progress{[] { return 0; }, [] { return 0; }}, unbounded);
+    const double seconds = seconds_since(fr.t0);
+    checks.expect(fr.ok, "produce only: every record acknowledged " + fr.error);
+    std::printf("produce only: %llu records in %.2f s = %s records/s\n",
+                static_cast<unsigned long long>(fr.produced), seconds,
+                fmt_rate(static_cast<double>(fr.produced) / seconds).c_str());
+    out["produce_only_records_per_s"] = static_cast<double>(fr.produced) / seconds;
+  }
+
   std::atomic<bool> stop{false}, forward_assigned{false}, read_assigned{false};
-  std::atomic<std::int64_t> forwarded{0}, read{0}, forward_errors{0};
+  std::atomic<std::int64_t> forwarded{0}, read{0}, forward_errors{0}, read_errors{0};
   std::atomic<std::int64_t> read_done_ms{0};
   const std::uint64_t expected = spec.records;
   // Ingest's settings (services/ingest/ingest_service.cpp) and batch discipline.
@@ -507,18 +628,19 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
     }
     runtime::Consumer::RebalanceHooks hooks;
     hooks.on_assigned = [&](const std::vector<runtime::TopicPartition>& tps) {
-      std::vector<runtime::TopicPartition> out = tps;
-      for (auto& tp : out) tp.offset = runtime::kOffsetStored;
+      std::vector<runtime::TopicPartition> from = tps;
+      for (auto& tp : from) tp.offset = runtime::kOffsetStored;
       forward_assigned = true;
-      return out;
+      return from;
     };
     consumer->subscribe(raw, std::move(hooks), &error);
+    std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
+    auto last_commit = SteadyClock::now();
     while (!stop) {
       runtime::MessageBatch batch = consumer->poll(5000, 50ms);
       if (!batch.errors().empty())
         forward_errors += static_cast<std::int64_t>(batch.errors().size());
       if (batch.empty()) continue;
-      std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
       for (const runtime::Message& m : batch.messages()) {
         if (!producer->produce(relay, m.key, m.value, {}, &error)) ++forward_errors;
         next[{std::string(m.topic), m.partition}] = m.offset + 1;
@@ -529,9 +651,13 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
       } else {
         producer->poll(0ms);
       }
-      std::vector<runtime::TopicPartition> offsets;
-      for (const auto& [tp, offset] : next) offsets.push_back({tp.first, tp.second, offset});
-      consumer->commit(offsets, batched, &error);
+      if (batched || SteadyClock::now() - last_commit >= 1s) {
+        std::vector<runtime::TopicPartition> offsets;
+        for (const auto& [tp, offset] : next) offsets.push_back({tp.first, tp.second, offset});
+        consumer->commit(offsets, batched, &error);
+        next.clear();
+        last_commit = SteadyClock::now();
+      }
       forwarded += static_cast<std::int64_t>(batch.messages().size());
     }
     const runtime::DeliveryReport r = producer->flush(30s);
@@ -553,14 +679,15 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
     }
     runtime::Consumer::RebalanceHooks hooks;
     hooks.on_assigned = [&](const std::vector<runtime::TopicPartition>& tps) {
-      std::vector<runtime::TopicPartition> out = tps;
-      for (auto& tp : out) tp.offset = runtime::kOffsetStored;
+      std::vector<runtime::TopicPartition> from = tps;
+      for (auto& tp : from) tp.offset = runtime::kOffsetStored;
       read_assigned = true;
-      return out;
+      return from;
     };
     consumer->subscribe({relay}, std::move(hooks), &error);
     while (!stop) {
       runtime::MessageBatch batch = consumer->poll(10000, 50ms);
+      read_errors += static_cast<std::int64_t>(batch.errors().size());
       if (batch.empty()) continue;
       const std::int64_t n = read += static_cast<std::int64_t>(batch.messages().size());
       if (n >= static_cast<std::int64_t>(expected) && read_done_ms == 0) read_done_ms = now_ms();
@@ -578,16 +705,19 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
   }
   auto producer = bench_producer(stack.brokers());
   FeedStream stream(spec);
-  const std::int64_t ahead =
-      o.ahead > 0 ? o.ahead : std::min<std::int64_t>(60000, 15000LL * o.partitions);
+  CpuMeter cpu;
+  cpu.add("broker", stack.broker_pid());
+  cpu.add("bench (feed, forwarder, reader)", ::getpid());
+  cpu.begin();
   const FeedResult fr = feed(
       *producer, [&] { return stream.next(); },
       [&](const sim::RawRecord& r) -> std::string_view {
         return raw[static_cast<std::size_t>(r.topic)];
       },
-      [&] { return read.load(); }, ahead);
+      Progress{[&] { return forwarded.load(); }, [&] { return read.load(); }}, window_for(o));
   checks.expect(fr.ok, "limit: every record produced and acknowledged " + fr.error);
   testing::eventually([&] { return read_done_ms.load() != 0; }, 300s, 5ms);
+  json::object cpu_used = cpu.end(fr.produced);
   const double seconds = static_cast<double>(read_done_ms - fr.t0_ms) / 1000.0;
   stop = true;
   forwarder.join();
@@ -600,13 +730,14 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
   checks.equal(end_offsets(stack.brokers(), {relay}), static_cast<std::int64_t>(fr.produced),
                "limit: relay log-end offsets = produced");
   checks.equal(forward_errors.load(), std::int64_t{0}, "limit: forwarder errors");
+  checks.equal(read_errors.load(), std::int64_t{0}, "limit: reader errors");
   std::printf("limit (%s): %llu records produced → forwarded → read in %.2f s = %s records/s\n",
               mode.c_str(), static_cast<unsigned long long>(fr.produced), seconds,
               fmt_rate(rate).c_str());
-  json::object out;
   out["records"] = fr.produced;
   out["seconds"] = seconds;
   out["records_per_s"] = rate;
+  out["cpu_seconds"] = std::move(cpu_used);
   if (batched) return out;
 
   // The read rate of one plain consumer over what the broker still holds of the raw topics.
@@ -660,11 +791,15 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
   Monitor monitor(services, 100ms);
   auto producer = bench_producer(stack.brokers());
   FeedStream stream(spec);
-  const std::int64_t ahead =
-      o.ahead > 0 ? o.ahead : std::min<std::int64_t>(60000, 15000LL * o.partitions);
+  CpuMeter cpu;
+  cpu.add("broker", stack.broker_pid());
+  cpu.add("ingest", stack.pid(services.ingest()));
+  cpu.add("metrics", stack.pid(services.metrics()));
+  cpu.add("reporting", stack.pid(services.reporting()));
+  cpu.add("bench (feed)", ::getpid());
+  cpu.begin();
   const FeedResult fr = feed(
-      *producer, [&] { return stream.next(); }, raw_topic, [&] { return monitor.progress(); },
-      ahead);
+      *producer, [&] { return stream.next(); }, raw_topic, monitor.progress(), window_for(o));
   const double feed_seconds = seconds_since(fr.t0);
   checks.expect(fr.ok, "every record produced and acknowledged " + fr.error);
   const auto n = static_cast<double>(fr.produced);
@@ -676,6 +811,7 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
       },
       600s, 100ms);
   checks.expect(drained, "ingest and metrics consumed everything");
+  json::object cpu_used = cpu.end(fr.produced);
   ComplianceWatch compliance;
   testing::eventually([&] { return compliance.settled(stack, 4s); }, 600s, 500ms);
   monitor.stop();
@@ -752,6 +888,7 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
   const ProcStatus rep = proc_status(stack.pid(services.reporting()));
   std::printf("RSS after: ingest %ld MiB, metrics %ld MiB (peak %ld), reporting %ld MiB\n",
               ing.rss_kib / 1024, met.rss_kib / 1024, met.hwm_kib / 1024, rep.rss_kib / 1024);
+  out["cpu_seconds"] = std::move(cpu_used);
   out["records"] = fr.produced;
   out["invalid"] = fr.invalid;
   out["seconds"] = seconds;
@@ -1051,8 +1188,7 @@ json::object phase_memory(const Options& o, Checks& checks) {
         return &rec;
       },
       [](const sim::RawRecord&) -> std::string_view { return "pqrflow.raw.pqr"; },
-      [&] { return monitor.progress(); },
-      o.ahead > 0 ? o.ahead : std::min<std::int64_t>(60000, 15000LL * o.partitions));
+      monitor.progress(), window_for(o));
   checks.expect(fr.ok, "memory: every ticket produced " + fr.error);
   const auto n = static_cast<double>(fr.produced);
   const bool folded =
@@ -1107,8 +1243,8 @@ int main(int argc, char** argv) {
       "limit forwarders: plain (consume → produce) and/or batched (ingest's flush + commit "
       "per batch); the first is the limit of the ratio");
   add("ahead", po::value(&o.ahead)->default_value(o.ahead),
-      "records the feed may run ahead of the last per-record stage "
-      "(0 = min(60000, 15000 × partitions))");
+      "records the feed may run ahead of the first stage (ingest, the limit's forwarder), "
+      "1.5 × that ahead of the last (metrics, the limit's reader); 0 = 12000 × partitions");
   add("rate", po::value(&o.rate)->default_value(o.rate), "offered records/s in the latency phase");
   add("latency-seconds", po::value(&o.latency_seconds)->default_value(o.latency_seconds),
       "length of the latency phase");
