@@ -149,6 +149,49 @@ std::optional<double> prom_value(const std::string& text, std::string_view name)
   return std::nullopt;
 }
 
+// A Prometheus histogram (no labels but `le`): cumulative buckets, sum, count.
+struct Histogram {
+  std::vector<std::pair<double, double>> buckets;  // (le, cumulative count), +Inf last
+  double sum = 0, count = 0;
+};
+Histogram prom_histogram(const std::string& text, const std::string& name) {
+  Histogram h;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + "_bucket{le=\"", 0) == 0) {
+      const std::size_t le = name.size() + 12;
+      const std::string bound = line.substr(le, line.find('"', le) - le);
+      const double count = std::strtod(line.c_str() + line.rfind(' ') + 1, nullptr);
+      h.buckets.emplace_back(bound == "+Inf" ? HUGE_VAL : std::strtod(bound.c_str(), nullptr),
+                             count);
+    } else if (line.rfind(name + "_sum ", 0) == 0) {
+      h.sum = std::strtod(line.c_str() + name.size() + 5, nullptr);
+    } else if (line.rfind(name + "_count ", 0) == 0) {
+      h.count = std::strtod(line.c_str() + name.size() + 7, nullptr);
+    }
+  }
+  return h;
+}
+
+// What a service spent in one timed operation between two scrapes: rounds, mean, and
+// the bucket bound the slowest one stayed under.
+json::object histogram_delta(const Histogram& before, const Histogram& after) {
+  json::object o;
+  const double count = after.count - before.count;
+  o["count"] = count;
+  o["mean_ms"] = count > 0 ? (after.sum - before.sum) / count * 1000 : 0.0;
+  double max_bound = 0;
+  for (std::size_t i = 0; i < after.buckets.size(); ++i) {
+    const double b = i < before.buckets.size() ? before.buckets[i].second : 0;
+    if (after.buckets[i].second - b >= count) {
+      max_bound = after.buckets[i].first;
+      break;
+    }
+  }
+  o["max_below_ms"] = std::isinf(max_bound) ? -1.0 : max_bound * 1000;
+  return o;
+}
+
 struct ProcStatus {
   long rss_kib = 0;
   long hwm_kib = 0;
@@ -1090,6 +1133,27 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
     }
   };
 
+  // The services' own timings of their periodic work, over the load period.
+  struct Timed {
+    const char* label;
+    int service;
+    const char* histogram;
+    Histogram before;
+  };
+  std::vector<Timed> timed = {
+      {"ingest batch (poll → commit)",
+       services.ingest(),
+       "pqrflow_ingest_batch_duration_seconds",
+       {}},
+      {"metrics snapshot emission",
+       services.metrics(),
+       "pqrflow_snapshot_emit_duration_seconds",
+       {}},
+      {"metrics checkpoint", services.metrics(), "pqrflow_checkpoint_duration_seconds", {}},
+      {"reporting publication", services.reporting(), "pqrflow_publish_duration_seconds", {}},
+  };
+  for (Timed& t : timed) t.before = prom_histogram(services.scrape(t.service), t.histogram);
+
   const auto start = SteadyClock::now();
   std::size_t produced = 0;
   int probes = 0;
@@ -1125,6 +1189,14 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   }
   const double offered = static_cast<double>(produced) / seconds_since(start);
   const auto drain = SteadyClock::now();
+  json::object work;
+  for (const Timed& t : timed) {
+    json::object d =
+        histogram_delta(t.before, prom_histogram(services.scrape(t.service), t.histogram));
+    std::printf("  %-30s %5.0f rounds, mean %6.1f ms, slowest < %.0f ms\n", t.label,
+                d["count"].as_double(), d["mean_ms"].as_double(), d["max_below_ms"].as_double());
+    work[t.label] = std::move(d);
+  }
   producer->flush(30s);
   // Let the last probes and the cycle in progress finish.
   testing::eventually(
@@ -1154,6 +1226,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   out["alert_firing"] = latency_summary(firing_lat);
   out["alert_resolved"] = latency_summary(resolved_lat);
   out["alert_cycles"] = cycles;
+  out["service_work"] = std::move(work);
   return out;
 }
 

@@ -230,6 +230,16 @@ if m:
             l = lat[key]
             print(f"| {what} | {l['n']} | {l['p50_ms']:.0f} | {l['p99_ms']:.0f} | {l['p999_ms']:.0f} | {l['max_ms']:.0f} |")
         print()
+        work = lat.get("service_work", {})
+        if work:
+            print("The services' own timings over the load period (their /metrics histograms):")
+            print()
+            print("| operation | rounds | mean ms | slowest below ms |")
+            print("|---|---:|---:|---:|")
+            for what, w in work.items():
+                bound = "—" if w["max_below_ms"] < 0 else f"{w['max_below_ms']:.0f}"
+                print(f"| {what} | {w['count']:.0f} | {w['mean_ms']:.1f} | {bound} |")
+            print()
     mem = m.get("memory", {})
     print("## Memory per open ticket")
     print()
