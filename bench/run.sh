@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole benchmark suite in one command (docs/performance.md explains the method):
 #
-#   bench/run.sh                  # the sizes (~12 min on 2 cores)
+#   bench/run.sh                  # the sizes (~8–9 min on 2 cores)
 #   bench/run.sh --scale quick    # small sizes, a sanity run (~3 min)
-#   bench/run.sh --scale full     # default + the 10^7-record scaling point (+ ~6 min)
+#   bench/run.sh --scale full     # default + the 10^7-record scaling point (+ ~5 min)
 #
 # Options:
 #   --build-dir DIR       build directory (default: build); configured RelWithDebInfo when new
