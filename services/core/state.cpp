@@ -211,18 +211,19 @@ bool IndicatorState::apply_bill(const Event& e) {
   c.subscriber = strings_.intern(e.subscriber_id);
   c.period = e.period;
   c.amounts = e.amounts;
-  auto [it, inserted] = bills_.try_emplace(e.bill_id, c);
+  auto [bill, inserted] = bills_.try_emplace(e.bill_id);
   if (inserted) {
+    *bill = c;
     contribute(c, +1);
     return true;
   }
   const auto rank = [this](const BillState& x) {
     return std::make_tuple(x.issued_at, std::string_view(name(x.subscriber)), x.period, x.amounts);
   };
-  if (!(rank(c) < rank(it->second))) return false;
-  contribute(it->second, -1);
-  it->second = std::move(c);
-  contribute(it->second, +1);
+  if (!(rank(c) < rank(*bill))) return false;
+  contribute(*bill, -1);
+  *bill = c;
+  contribute(*bill, +1);
   return true;
 }
 

@@ -59,7 +59,7 @@ void IndicatorState::save(pqrflow::v1::IndicatorStateSnapshot* out) const {
   out->mutable_bills()->Reserve(static_cast<int>(bills_.size()));
   for (const auto& [id, b] : bills_) {
     auto* p = out->add_bills();
-    p->set_bill_id(id);
+    p->set_bill_id(std::string(id));
     p->set_issued_at_us(b.issued_at.us);
     p->set_subscriber_id(name(b.subscriber));
     p->set_period_index(b.period.index);
@@ -135,8 +135,10 @@ bool IndicatorState::load(const pqrflow::v1::IndicatorStateSnapshot& in, std::st
       if (s < 1 || s > kServiceCount) return fail("bill " + p.bill_id() + " has a bad service");
       b.amounts[static_cast<std::size_t>(s - 1)] = line.amount_cents();
     }
+    auto [slot, inserted] = fresh.bills_.try_emplace(p.bill_id());
+    if (!inserted) return fail("bill " + p.bill_id() + " appears twice");
     fresh.contribute(b, +1);
-    fresh.bills_.emplace(p.bill_id(), std::move(b));
+    *slot = b;
   }
   for (const auto& p : in.reforms()) {
     ReformState r;
