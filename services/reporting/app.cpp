@@ -106,6 +106,8 @@ int run_app(int argc, const char* const argv[]) {
     }
     *d.out = *v;
   }
+  if (s.checkpoint_dir.empty())
+    return opts.reject("checkpoint-dir", "", "expected a directory path");
   if (a.pending_ratio_threshold < 0)
     return opts.reject("pending-ratio-threshold", std::to_string(a.pending_ratio_threshold),
                        "expected ≥ 0");
