@@ -212,6 +212,26 @@ TEST(BrokerFaults, ServicesRideThroughFaultsWithoutRestartOrLoss) {
   EXPECT_TRUE(bi_equals_replay(stack, f));
   // Nobody had to be restarted.
   for (int s : {ingest, metrics, reporting}) EXPECT_TRUE(stack.running(s)) << stack.log_of(s);
+  // The trouble was reported: the client library's errors in the logs and in
+  // pqrflow_kafka_errors_total…
+  std::int64_t errors = 0;
+  std::string logs;
+  for (int s : {ingest, metrics, reporting}) {
+    logs += stack.log_of(s);
+    const auto [code, body] = http_get(stack.http_port(s), "/metrics");
+    ASSERT_EQ(code, 200);
+    const std::size_t at = body.find("\npqrflow_kafka_errors_total ");
+    ASSERT_NE(at, std::string::npos) << body;
+    errors += std::stoll(body.substr(at + 28));
+  }
+  EXPECT_GT(errors, 0);
+  EXPECT_NE(logs.find("\"event\":\"kafka_error\""), std::string::npos);
+  // …and every service is ready again on its own.
+  for (int s : {ingest, metrics, reporting}) {
+    EXPECT_TRUE(
+        eventually([&] { return http_get(stack.http_port(s), "/readyz").first == 200; }, 60s))
+        << http_get(stack.http_port(s), "/readyz").second;
+  }
 }
 
 TEST(Backpressure, IngestStopsConsumingWhenItsOutputIsDownAndMemoryStaysBounded) {
