@@ -2,26 +2,6 @@
 
 namespace pqrflow::core {
 
-ScopeTable::ScopeTable() {
-  intern("all");
-}
-
-ScopeId ScopeTable::intern(std::string_view scope) {
-  auto it = ids_.find(absl::string_view(scope.data(), scope.size()));
-  if (it != ids_.end()) return it->second;
-  const auto id = static_cast<ScopeId>(names_.size());
-  names_.emplace_back(scope);
-  ids_.emplace(names_.back(), id);
-  return id;
-}
-
-bool ScopeTable::find(std::string_view scope, ScopeId* id) const {
-  auto it = ids_.find(absl::string_view(scope.data(), scope.size()));
-  if (it == ids_.end()) return false;
-  *id = it->second;
-  return true;
-}
-
 void Aggregates::add(const CellKey& key, std::int64_t numerator, std::int64_t denominator) {
   Cell& c = cells_[key];
   c.numerator += numerator;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/indicator.hpp"
+#include "core/interner.hpp"
 #include "core/time.hpp"
 
 namespace pqrflow::core {
@@ -25,18 +26,10 @@ namespace pqrflow::core {
 using ScopeId = std::uint32_t;
 inline constexpr ScopeId kScopeAll = 0;
 
-class ScopeTable {
+// Scope names ("all", "office:…", "service:…") interned; "all" is always kScopeAll.
+class ScopeTable : public Interner {
  public:
-  ScopeTable();
-  ScopeId intern(std::string_view scope);
-  // Without inserting; returns false when the scope is unknown.
-  bool find(std::string_view scope, ScopeId* id) const;
-  const std::string& name(ScopeId id) const { return names_[id]; }
-  std::size_t size() const { return names_.size(); }
-
- private:
-  std::vector<std::string> names_;
-  absl::flat_hash_map<std::string, ScopeId> ids_;
+  ScopeTable() { intern("all"); }
 };
 
 struct CellKey {
@@ -47,7 +40,11 @@ struct CellKey {
   friend bool operator==(const CellKey&, const CellKey&) = default;
   template <typename H>
   friend H AbslHashValue(H h, const CellKey& k) {
-    return H::combine(std::move(h), static_cast<std::uint8_t>(k.indicator), k.scope, k.month.index);
+    // One word, one mix: indicator (8 bits) | scope (32) | month index (24 bits is
+    // ~1.4 million years).
+    return H::combine(std::move(h), std::uint64_t{static_cast<std::uint8_t>(k.indicator)} << 56 |
+                                        std::uint64_t{k.scope} << 24 |
+                                        (static_cast<std::uint64_t>(k.month.index) & 0xFFFFFF));
   }
 };
 

@@ -22,6 +22,9 @@ std::optional<AlertTransitionEvent> AlertTracker::observe(Instant now,
   if (last_seen_ && now < *last_seen_) return std::nullopt;
   last_seen_ = now;
   last_value_ = value;
+  // One sample per instant, the latest: values seen while a batch was half applied
+  // (filings before their answers) must not become the look-back reference.
+  if (!history_.empty() && history_.back().first == now) history_.pop_back();
   const bool condition = value.has_value() && *value >= rule_.threshold && rising(now, *value);
   if (value) {
     history_.emplace_back(now, *value);

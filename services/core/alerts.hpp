@@ -52,7 +52,8 @@ class AlertTracker {
 
   // Feeds the value observed at `now` (nullopt: no data; treated as condition false).
   // Returns the transition it caused, if any. `now` must not go backwards; a sample
-  // older than the last one is ignored.
+  // older than the last one is ignored, and a later sample at the same instant replaces
+  // the earlier one in the look-back history.
   std::optional<AlertTransitionEvent> observe(Instant now, std::optional<double> value);
 
   AlertState state() const { return state_; }

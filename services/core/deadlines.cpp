@@ -58,7 +58,7 @@ std::vector<DeadlineItem> deadline_worklist(const IndicatorState& state, Instant
     const int left = business_days_left(today, *due);
     if (*due >= today && left > warn_days) continue;
     DeadlineItem item;
-    item.ticket_id = id;
+    item.ticket_id = std::string(id);
     item.office = t.office == kScopeAll ? std::string() : scopes.name(t.office).substr(7);
     item.kind = t.kind;
     item.filed_at = t.filed_at;

@@ -24,10 +24,20 @@ bool keep_min(bool* present, T* current, const T& candidate, Less less) {
 }  // namespace
 
 IndicatorState::IndicatorState(const LegalTerms& terms) : terms_(terms) {
+  strings_.intern("");
   for (int s = 0; s < kServiceCount; ++s) {
     service_scopes_[static_cast<std::size_t>(s)] = aggregates_.scopes().intern(
         std::string("service:") + std::string(name_of(static_cast<Service>(s + 1))));
   }
+}
+
+ScopeId IndicatorState::office_scope(std::string_view office) {
+  if (office.empty()) return kScopeAll;
+  const auto it = office_scopes_.find(absl::string_view(office.data(), office.size()));
+  if (it != office_scopes_.end()) return it->second;
+  const ScopeId id = aggregates_.scopes().intern("office:" + std::string(office));
+  office_scopes_.emplace(office, id);
+  return id;
 }
 
 bool IndicatorState::apply(const Event& e) {
@@ -56,8 +66,8 @@ std::optional<Date> IndicatorState::due_date_of(const TicketState& t) const {
 }
 
 bool IndicatorState::apply_ticket(const Event& e) {
-  auto [it, inserted] = tickets_.try_emplace(e.ticket_id);
-  TicketState& t = it->second;
+  auto [entry, inserted] = tickets_.try_emplace(e.ticket_id);
+  TicketState& t = *entry;
   const TicketState before = t;
   bool changed = inserted;
   const ScopeTable& scopes = aggregates_.scopes();
@@ -67,13 +77,14 @@ bool IndicatorState::apply_ticket(const Event& e) {
       c.filed_at = e.occurred_at;
       c.kind = e.kind;
       c.channel = e.channel;
-      c.office = e.office.empty() ? kScopeAll : aggregates_.scopes().intern("office:" + e.office);
+      c.office = office_scope(e.office);
       c.service = e.service;
-      c.subscriber_id = e.subscriber_id;
-      c.causal = e.causal;
-      const auto rank = [&scopes](const TicketState& x) {
-        return std::tie(x.filed_at, x.kind, x.channel, scopes.name(x.office), x.service,
-                        x.subscriber_id, x.causal);
+      c.subscriber = strings_.intern(e.subscriber_id);
+      c.causal = strings_.intern(e.causal);
+      const auto rank = [&](const TicketState& x) {
+        return std::make_tuple(
+            x.filed_at, x.kind, x.channel, std::string_view(scopes.name(x.office)), x.service,
+            std::string_view(name(x.subscriber)), std::string_view(name(x.causal)));
       };
       if (!t.filed || rank(c) < rank(t)) {
         c.filed = true;
@@ -170,7 +181,7 @@ bool IndicatorState::apply_turn(const Event& e) {
   c.ended_at = e.occurred_at;
   c.arrived_at = e.arrived_at;
   c.started_at = e.started_at.value_or(e.arrived_at);
-  c.office = aggregates_.scopes().intern("office:" + e.office);
+  c.office = office_scope(e.office);
   auto [it, inserted] = turns_.try_emplace(e.turn_id, c);
   if (inserted) {
     contribute(c, +1);
@@ -197,26 +208,28 @@ void IndicatorState::contribute(const TurnState& t, int sign) {
 bool IndicatorState::apply_bill(const Event& e) {
   BillState c;
   c.issued_at = e.occurred_at;
-  c.subscriber_id = e.subscriber_id;
+  c.subscriber = strings_.intern(e.subscriber_id);
   c.period = e.period;
   c.amounts = e.amounts;
-  auto [it, inserted] = bills_.try_emplace(e.bill_id, c);
+  auto [bill, inserted] = bills_.try_emplace(e.bill_id);
   if (inserted) {
+    *bill = c;
     contribute(c, +1);
     return true;
   }
-  const auto rank = [](const BillState& x) {
-    return std::tie(x.issued_at, x.subscriber_id, x.period, x.amounts);
+  const auto rank = [this](const BillState& x) {
+    return std::make_tuple(x.issued_at, std::string_view(name(x.subscriber)), x.period, x.amounts);
   };
-  if (!(rank(c) < rank(it->second))) return false;
-  contribute(it->second, -1);
-  it->second = std::move(c);
-  contribute(it->second, +1);
+  if (!(rank(c) < rank(*bill))) return false;
+  contribute(*bill, -1);
+  *bill = c;
+  contribute(*bill, +1);
   return true;
 }
 
 void IndicatorState::contribute(const BillState& b, int sign) {
-  SubscriberMonth& sm = subscriber_months_[{b.subscriber_id, b.period.index}];
+  SubscriberMonth& sm = subscriber_months_[std::uint64_t{b.subscriber} << 32 |
+                                           static_cast<std::uint32_t>(b.period.index)];
   const auto step = [sign](std::uint16_t* count) {
     // Returns true when the count crosses zero (the subscriber starts or stops counting).
     const bool was = *count > 0;

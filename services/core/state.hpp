@@ -20,6 +20,8 @@
 
 #include "core/aggregates.hpp"
 #include "core/event.hpp"
+#include "core/id_table.hpp"
+#include "core/interner.hpp"
 
 namespace pqrflow::v1 {
 class IndicatorStateSnapshot;
@@ -43,8 +45,8 @@ struct TicketState {
   bool answered = false;
   bool misfiled = false;
   bool internal_error = false;
-  std::string subscriber_id;
-  std::string causal;
+  Interner::Id subscriber = 0;  // IndicatorState::name(); 0 = ""
+  Interner::Id causal = 0;
 
   friend bool operator==(const TicketState&, const TicketState&) = default;
 };
@@ -67,7 +69,7 @@ struct TurnState {
 
 struct BillState {
   Instant issued_at;
-  std::string subscriber_id;
+  Interner::Id subscriber = 0;
   YearMonth period;
   std::array<std::optional<Cents>, kServiceCount> amounts{};
   friend bool operator==(const BillState&, const BillState&) = default;
@@ -105,7 +107,10 @@ class IndicatorState {
   Aggregates& aggregates() { return aggregates_; }
   DataQuality data_quality() const;
 
-  const absl::flat_hash_map<std::string, TicketState>& tickets() const { return tickets_; }
+  // Tickets in order of first appearance.
+  const IdTable<TicketState>& tickets() const { return tickets_; }
+  // Subscriber ids and causals held by tickets and bills as interned ids.
+  const std::string& name(Interner::Id id) const { return strings_.name(id); }
   const LegalTerms& legal_terms() const { return terms_; }
 
   // Legal due date of a filed ticket (nullopt when not filed).
@@ -117,6 +122,8 @@ class IndicatorState {
   bool load(const pqrflow::v1::IndicatorStateSnapshot& in, std::string* error);
 
  private:
+  // The scope "office:NAME" (kScopeAll for no office).
+  ScopeId office_scope(std::string_view office);
   bool apply_ticket(const Event& e);
   bool apply_visit(const Event& e);
   bool apply_turn(const Event& e);
@@ -131,13 +138,16 @@ class IndicatorState {
 
   LegalTerms terms_;
   Aggregates aggregates_;
-  absl::flat_hash_map<std::string, TicketState> tickets_;
+  Interner strings_;  // subscriber ids and causals; "" is id 0
+  IdTable<TicketState> tickets_;
   absl::flat_hash_map<std::string, VisitState> visits_;
   absl::flat_hash_map<std::string, TurnState> turns_;
-  absl::flat_hash_map<std::string, BillState> bills_;
+  IdTable<BillState> bills_;
   absl::flat_hash_map<std::string, ReformState> reforms_;  // by event_id
-  absl::flat_hash_map<std::pair<std::string, std::int32_t>, SubscriberMonth> subscriber_months_;
+  // Key: subscriber id << 32 | billing month index.
+  absl::flat_hash_map<std::uint64_t, SubscriberMonth> subscriber_months_;
   std::array<ScopeId, kServiceCount> service_scopes_{};
+  absl::flat_hash_map<std::string, ScopeId> office_scopes_;  // office name → its scope
 };
 
 }  // namespace pqrflow::core

@@ -25,15 +25,15 @@ void IndicatorState::save(pqrflow::v1::IndicatorStateSnapshot* out) const {
   out->mutable_tickets()->Reserve(static_cast<int>(tickets_.size()));
   for (const auto& [id, t] : tickets_) {
     auto* p = out->add_tickets();
-    p->set_ticket_id(id);
+    p->set_ticket_id(std::string(id));
     p->set_filed(t.filed);
     p->set_filed_at_us(t.filed_at.us);
     p->set_kind(static_cast<int>(t.kind));
     p->set_channel(static_cast<int>(t.channel));
     p->set_service(static_cast<int>(t.service));
     p->set_office(office_name(scopes, t.office));
-    p->set_subscriber_id(t.subscriber_id);
-    p->set_causal(t.causal);
+    p->set_subscriber_id(name(t.subscriber));
+    p->set_causal(name(t.causal));
     p->set_answered(t.answered);
     p->set_answered_at_us(t.answered_at.us);
     p->set_outcome(static_cast<int>(t.outcome));
@@ -59,9 +59,9 @@ void IndicatorState::save(pqrflow::v1::IndicatorStateSnapshot* out) const {
   out->mutable_bills()->Reserve(static_cast<int>(bills_.size()));
   for (const auto& [id, b] : bills_) {
     auto* p = out->add_bills();
-    p->set_bill_id(id);
+    p->set_bill_id(std::string(id));
     p->set_issued_at_us(b.issued_at.us);
-    p->set_subscriber_id(b.subscriber_id);
+    p->set_subscriber_id(name(b.subscriber));
     p->set_period_index(b.period.index);
     for (std::size_t s = 0; s < b.amounts.size(); ++s) {
       if (!b.amounts[s]) continue;
@@ -100,16 +100,17 @@ bool IndicatorState::load(const pqrflow::v1::IndicatorStateSnapshot& in, std::st
     if (t.filed && t.kind == PqrKind::kUnspecified) {
       return fail("ticket " + p.ticket_id() + " is filed without a kind");
     }
-    t.office =
-        p.office().empty() ? kScopeAll : fresh.aggregates_.scopes().intern("office:" + p.office());
-    t.subscriber_id = p.subscriber_id();
-    t.causal = p.causal();
+    t.office = fresh.office_scope(p.office());
+    t.subscriber = fresh.strings_.intern(p.subscriber_id());
+    t.causal = fresh.strings_.intern(p.causal());
     t.answered = p.answered();
     t.answered_at = Instant{p.answered_at_us()};
     t.internal_error = p.internal_error();
     t.misfiled = p.misfiled();
+    auto [slot, inserted] = fresh.tickets_.try_emplace(p.ticket_id());
+    if (!inserted) return fail("ticket " + p.ticket_id() + " appears twice");
     fresh.contribute(t, +1);
-    fresh.tickets_.emplace(p.ticket_id(), std::move(t));
+    *slot = t;
   }
   for (const auto& p : in.visits()) {
     VisitState v{Instant{p.requested_at_us()}, Instant{p.completed_at_us()}, p.requested(),
@@ -120,22 +121,24 @@ bool IndicatorState::load(const pqrflow::v1::IndicatorStateSnapshot& in, std::st
   for (const auto& p : in.turns()) {
     if (p.office().empty()) return fail("turn " + p.turn_id() + " has no office");
     TurnState t{Instant{p.ended_at_us()}, Instant{p.arrived_at_us()}, Instant{p.started_at_us()},
-                fresh.aggregates_.scopes().intern("office:" + p.office())};
+                fresh.office_scope(p.office())};
     fresh.contribute(t, +1);
     fresh.turns_.emplace(p.turn_id(), t);
   }
   for (const auto& p : in.bills()) {
     BillState b;
     b.issued_at = Instant{p.issued_at_us()};
-    b.subscriber_id = p.subscriber_id();
+    b.subscriber = fresh.strings_.intern(p.subscriber_id());
     b.period = YearMonth{p.period_index()};
     for (const auto& line : p.lines()) {
       const int s = static_cast<int>(line.service());
       if (s < 1 || s > kServiceCount) return fail("bill " + p.bill_id() + " has a bad service");
       b.amounts[static_cast<std::size_t>(s - 1)] = line.amount_cents();
     }
+    auto [slot, inserted] = fresh.bills_.try_emplace(p.bill_id());
+    if (!inserted) return fail("bill " + p.bill_id() + " appears twice");
     fresh.contribute(b, +1);
-    fresh.bills_.emplace(p.bill_id(), std::move(b));
+    *slot = b;
   }
   for (const auto& p : in.reforms()) {
     ReformState r;

@@ -78,6 +78,13 @@ bool IngestService::start(std::string* error) {
       {"heartbeat.interval.ms", "1000"},
       {"fetch.message.max.bytes",
        std::to_string(std::max<std::size_t>(settings_.max_record_bytes * 2, 1'048'576))},
+      // A fetch that finds no new data is answered after at most 10 ms instead of 500:
+      // librdkafka's mock broker (the embedded default) holds an empty fetch for the whole
+      // wait even when data arrives meanwhile, which would add up to 500 ms per hop of
+      // end-to-end latency (a real broker answers as soon as data arrives). Costs up to
+      // 100 small requests/s per broker when idle; override with
+      // --kafka-property fetch.wait.max.ms=… .
+      {"fetch.wait.max.ms", "10"},
   };
   consumer_props.insert(consumer_props.end(), overrides.begin(), overrides.end());
   consumer_ = runtime::Consumer::create(consumer_props, error);
@@ -127,13 +134,25 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
     }
   }
   if (batch.empty()) return true;
-  std::map<std::pair<std::string, std::int32_t>, std::int64_t> first, next;
+  // Per partition of the batch: its first offset (to re-read from) and the next one (to
+  // commit). A handful of partitions, looked up per record without allocating.
+  std::vector<runtime::TopicPartition> first, next;
+  std::size_t current = 0;
   Normalized n;
   std::string error;
   for (const runtime::Message& m : batch.messages()) {
-    const auto tp = std::make_pair(std::string(m.topic), m.partition);
-    first.try_emplace(tp, m.offset);
-    next[tp] = m.offset + 1;
+    if (current >= first.size() || first[current].partition != m.partition ||
+        first[current].topic != m.topic) {
+      current = 0;
+      while (current < first.size() &&
+             (first[current].partition != m.partition || first[current].topic != m.topic))
+        ++current;
+      if (current == first.size()) {
+        first.push_back({std::string(m.topic), m.partition, m.offset});
+        next.push_back(first.back());
+      }
+    }
+    next[current].offset = m.offset + 1;
     const std::optional<std::string_view> content_type = m.header("content-type");
     normalize(decoder_, m.value, content_type && is_protobuf_content_type(*content_type), &n);
     health_.records_total.fetch_add(1, std::memory_order_relaxed);
@@ -183,10 +202,8 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
     return false;
   }
   health_.delivering = true;
-  std::vector<runtime::TopicPartition> offsets;
-  for (const auto& [tp, offset] : next) offsets.push_back({tp.first, tp.second, offset});
   runtime::crash_point("ingest.before_commit");
-  if (!consumer_->commit(offsets, true, &error)) {
+  if (!consumer_->commit(next, true, &error)) {
     // The records are published; a restart would re-send them, which is harmless.
     log::warn("commit_failed", {{"error", error}});
   }
@@ -195,15 +212,15 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
   return true;
 }
 
-void IngestService::rewind(
-    const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& first_offsets) {
+void IngestService::rewind(const std::vector<runtime::TopicPartition>& first_offsets) {
   health_.redeliveries_total.fetch_add(1);
   // Let in-flight messages finish (or time out) before re-sending.
   producer_->flush(settings_.flush_timeout);
-  for (const auto& [tp, offset] : first_offsets) {
+  for (const runtime::TopicPartition& tp : first_offsets) {
     std::string error;
-    if (!consumer_->seek({tp.first, tp.second, offset}, std::chrono::seconds(10), &error)) {
-      log::error("seek_failed", {{"topic", tp.first}, {"partition", tp.second}, {"error", error}});
+    if (!consumer_->seek(tp, std::chrono::seconds(10), &error)) {
+      log::error("seek_failed",
+                 {{"topic", tp.topic}, {"partition", tp.partition}, {"error", error}});
     }
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // back off before retrying

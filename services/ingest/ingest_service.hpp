@@ -70,7 +70,7 @@ class IngestService {
  private:
   // Returns false when the batch must be read again.
   bool process(const runtime::MessageBatch& batch);
-  void rewind(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& first_offsets);
+  void rewind(const std::vector<runtime::TopicPartition>& first_offsets);
 
   IngestSettings settings_;
   IngestHealth health_;

@@ -27,7 +27,7 @@ bool read_text(const std::string& path, std::string* out) {
 
 int run_app(int argc, const char* const argv[]) {
   MetricsSettings s;
-  std::string checkpoint_interval = "5s", emit_interval = "250ms", live_interval = "1s";
+  std::string checkpoint_interval = "5s", emit_interval = "10ms", live_interval = "1s";
   runtime::ServiceOptions opts(kService,
                                "keeps the rolling indicator aggregates per input partition, "
                                "publishes partial snapshots, live figures and deadline worklists",
@@ -40,7 +40,8 @@ int run_app(int argc, const char* const argv[]) {
       runtime::po::value(&checkpoint_interval)->default_value(checkpoint_interval),
       "how often changed shards are checkpointed (e.g. 5s)")(
       "emit-interval", runtime::po::value(&emit_interval)->default_value(emit_interval),
-      "coalescing window: a changed cell is published at most once per interval")(
+      "coalescing window: changed cells are published right after the batch that changed them, at "
+      "most once per interval")(
       "live-interval", runtime::po::value(&live_interval)->default_value(live_interval),
       "how often clock-dependent figures (pending ratio, deadlines) are recomputed")(
       "clock", runtime::po::value(&s.clock)->default_value(s.clock),

@@ -83,7 +83,7 @@ bool MetricsService::start(std::string* error) {
       {"bootstrap.servers", settings_.common.brokers},
       {"client.id", "pqrflow-metrics"},
       {"enable.idempotence", "true"},  // no duplicates from internal retries
-      {"linger.ms", "5"},              // small batches: snapshots are coalesced already
+      {"linger.ms", "2"},              // small batches: snapshots are coalesced already
       {"compression.type", "lz4"},
   };
   producer_props.insert(producer_props.end(), overrides.begin(), overrides.end());
@@ -97,6 +97,7 @@ bool MetricsService::start(std::string* error) {
       {"session.timeout.ms", "10000"},  // a dead instance's shards move within ~10 s
       {"heartbeat.interval.ms", "1000"},
       {"partition.assignment.strategy", "range"},
+      {"fetch.wait.max.ms", "10"},  // see ingest_service.cpp
   };
   consumer_props.insert(consumer_props.end(), overrides.begin(), overrides.end());
   consumer_ = runtime::Consumer::create(consumer_props, error);
@@ -417,10 +418,20 @@ void MetricsService::run() {
       },
       true);
   timers.every(settings_.checkpoint_interval, [this] { checkpoint(false); });
+  // Changed cells go out right after the batch that changed them, at most once per
+  // --emit-interval; the timer above publishes what a last batch left behind.
+  auto last_emit = std::chrono::steady_clock::now();
   while (!stopping_) {
     runtime::MessageBatch batch =
         consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
+    if (!batch.messages().empty()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_emit >= settings_.emit_interval) {
+        last_emit = now;
+        emit_snapshots();
+      }
+    }
     timers.run_ready();
     producer_->poll(std::chrono::milliseconds(0));
   }

@@ -28,7 +28,7 @@ struct MetricsSettings {
   std::string group_id = "pqrflow-metrics";
   std::string checkpoint_dir = "pqrflow-state/metrics";
   std::chrono::milliseconds checkpoint_interval{5000};
-  std::chrono::milliseconds emit_interval{250};
+  std::chrono::milliseconds emit_interval{10};
   std::chrono::milliseconds live_interval{1000};
   std::string clock = "wall";
   int warn_days = 3;

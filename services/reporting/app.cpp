@@ -20,7 +20,8 @@ constexpr const char* kService = "pqrflow-reporting";
 int run_app(int argc, const char* const argv[]) {
   ReportingSettings s;
   AlertSettings& a = s.alerts;
-  std::string bi_interval = "1s", alert_interval = "1s", checkpoint_interval = "5s";
+  std::string bi_interval = "1s", bi_min_interval = "10ms", alert_interval = "1s",
+              checkpoint_interval = "5s";
   std::string lookback = "7d", for_duration = "1h", cooldown = "1d";
   runtime::ServiceOptions opts(kService,
                                "merges partial indicator snapshots, applies the action plan and "
@@ -33,7 +34,11 @@ int run_app(int argc, const char* const argv[]) {
       runtime::po::value(&checkpoint_interval)->default_value(checkpoint_interval),
       "how often the merged view is checkpointed")(
       "bi-interval", runtime::po::value(&bi_interval)->default_value(bi_interval),
-      "how often changed BI rows and compliance are published")(
+      "steady tick of the BI feed: changed rows and compliance, and the re-stamp of every row "
+      "once the stream is quiet")(
+      "bi-min-interval", runtime::po::value(&bi_min_interval)->default_value(bi_min_interval),
+      "between ticks, rows changed by new snapshots (and alerts, on new live figures) are "
+      "published as soon as they arrive, at most once per this interval")(
       "alert-interval", runtime::po::value(&alert_interval)->default_value(alert_interval),
       "how often alert rules are evaluated")(
       "clock", runtime::po::value(&s.clock)->default_value(s.clock),
@@ -85,6 +90,7 @@ int run_app(int argc, const char* const argv[]) {
   };
   const DurationSetting durations[] = {
       {"bi-interval", &bi_interval, &s.bi_interval, 10},
+      {"bi-min-interval", &bi_min_interval, &s.bi_min_interval, 1},
       {"alert-interval", &alert_interval, &s.alert_interval, 10},
       {"checkpoint-interval", &checkpoint_interval, &s.checkpoint_interval, 100},
       {"pending-ratio-lookback", &lookback, &a.pending_ratio_lookback, 0},
@@ -100,6 +106,8 @@ int run_app(int argc, const char* const argv[]) {
     }
     *d.out = *v;
   }
+  if (s.checkpoint_dir.empty())
+    return opts.reject("checkpoint-dir", "", "expected a directory path");
   if (a.pending_ratio_threshold < 0)
     return opts.reject("pending-ratio-threshold", std::to_string(a.pending_ratio_threshold),
                        "expected ≥ 0");

@@ -149,7 +149,7 @@ bool ReportingService::start(std::string* error) {
       {"bootstrap.servers", settings_.common.brokers},
       {"client.id", "pqrflow-reporting"},
       {"enable.idempotence", "true"},
-      {"linger.ms", "5"},
+      {"linger.ms", "2"},
       {"compression.type", "lz4"},
   };
   producer_props.insert(producer_props.end(), overrides.begin(), overrides.end());
@@ -159,6 +159,7 @@ bool ReportingService::start(std::string* error) {
       {"bootstrap.servers", settings_.common.brokers},
       {"group.id", "pqrflow-reporting"},  // never joined: partitions are assigned directly
       {"client.id", "pqrflow-reporting"},
+      {"fetch.wait.max.ms", "10"},  // see ingest_service.cpp
   };
   consumer_props.insert(consumer_props.end(), overrides.begin(), overrides.end());
   consumer_ = runtime::Consumer::create(consumer_props, error);
@@ -232,10 +233,12 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
                                        s.version()) ||
                dirty_;
     } else if (s.indicator() == "live") {
-      view_dirty_ = merger_.apply_live(s.partial_id(), s.scope(),
-                                       {s.numerator(), s.denominator(), s.due_soon(), s.overdue()},
-                                       s.version()) ||
-                    view_dirty_;
+      if (merger_.apply_live(s.partial_id(), s.scope(),
+                             {s.numerator(), s.denominator(), s.due_soon(), s.overdue()},
+                             s.version())) {
+        view_dirty_ = true;
+        live_dirty_ = true;
+      }
     } else if (auto ind = core::indicator_from_id(s.indicator())) {
       const std::optional<core::YearMonth> month = core::parse_year_month(s.period());
       if (!month) continue;
@@ -250,10 +253,11 @@ void ReportingService::process(const runtime::MessageBatch& batch) {
   }
 }
 
-void ReportingService::publish_rows() {
+void ReportingService::publish_rows(bool tick) {
   const std::optional<core::Instant> as_of = merger_.as_of();
-  const bool quiet = as_of && previous_tick_as_of_ && *as_of == *previous_tick_as_of_;
-  previous_tick_as_of_ = as_of;
+  // Quiet = the as-of did not move over a whole --bi-interval tick.
+  const bool quiet = tick && as_of && previous_tick_as_of_ && *as_of == *previous_tick_as_of_;
+  if (tick) previous_tick_as_of_ = as_of;
   if (!as_of) return;
   if (!dirty_ && !(quiet && emitted_as_of_ != as_of)) return;
   const auto started = std::chrono::steady_clock::now();
@@ -365,6 +369,7 @@ void ReportingService::publish_view() {
 }
 
 void ReportingService::evaluate_alerts() {
+  live_dirty_ = false;
   const std::optional<core::Instant> now = clock_->now();
   if (!now) return;
   const std::map<std::string, core::LiveFigures> live = merger_.live();
@@ -462,7 +467,7 @@ void ReportingService::run() {
   timers.every(
       settings_.bi_interval,
       [this] {
-        publish_rows();
+        publish_rows(true);
         publish_view();
         std::int64_t lag = 0;
         for (const auto& [tp, l] : consumer_->lag()) {
@@ -483,15 +488,24 @@ void ReportingService::run() {
       true);
 
   timers.every(settings_.checkpoint_interval, [this] { checkpoint(); });
+  // Between ticks, rows and alerts follow new snapshots as soon as they arrive, at most
+  // once per --bi-min-interval (latency without a publication per message).
+  auto last_fast = std::chrono::steady_clock::now();
   while (!stopping_) {
     runtime::MessageBatch batch =
         consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
     process(batch);
+    const auto now = std::chrono::steady_clock::now();
+    if ((dirty_ || live_dirty_) && now - last_fast >= settings_.bi_min_interval) {
+      last_fast = now;
+      if (dirty_) publish_rows(false);
+      if (live_dirty_) evaluate_alerts();
+    }
     timers.run_ready();
     producer_->poll(std::chrono::milliseconds(0));
   }
   log::info("stopping", {});
-  publish_rows();
+  publish_rows(true);
   checkpoint();
   consumer_->close();
   log::info("stopped", {});

@@ -49,6 +49,7 @@ struct ReportingSettings {
   core::Plan plan;
   std::string checkpoint_dir = "pqrflow-state/reporting";
   std::chrono::milliseconds bi_interval{1000};
+  std::chrono::milliseconds bi_min_interval{10};
   std::chrono::milliseconds alert_interval{1000};
   std::chrono::milliseconds checkpoint_interval{5000};
   std::string clock = "wall";
@@ -102,7 +103,9 @@ class ReportingService {
 
  private:
   void process(const runtime::MessageBatch& batch);
-  void publish_rows();
+  // Publishes the rows whose content changed; on a --bi-interval tick also re-stamps
+  // rows when the stream went quiet.
+  void publish_rows(bool tick);
   void publish_view();
   void evaluate_alerts();
   bool checkpoint();
@@ -130,8 +133,9 @@ class ReportingService {
   std::optional<core::Instant> emitted_compliance_as_of_;
   std::optional<core::Instant> emitted_as_of_;
   std::optional<core::Instant> previous_tick_as_of_;
-  bool dirty_ = true;       // merged cells or the as-of changed: recompute rows
-  bool view_dirty_ = true;  // anything the HTTP view shows changed
+  bool dirty_ = true;        // merged cells or the as-of changed: recompute rows
+  bool view_dirty_ = true;   // anything the HTTP view shows changed
+  bool live_dirty_ = false;  // live figures changed since alerts were last evaluated
   std::vector<core::BiRow> rows_;
   pqrflow::v1::ComplianceUpdate compliance_;
   // merged cells or the as-of changed: recompute rows

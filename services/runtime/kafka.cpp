@@ -55,6 +55,10 @@ ConfPtr make_conf(const KafkaProperties& properties, std::string* error) {
   rd_kafka_conf_set_log_cb(conf.get(), &on_log);
   rd_kafka_conf_set_error_cb(conf.get(), &on_error);
   char err[512];
+  // Every pqrflow client sends its requests at once: batching is linger.ms's job, and
+  // Nagle's algorithm with delayed ACKs holds small requests (commits, sparse snapshots,
+  // probes) for up to 40 ms per hop. Properties given by the caller still win.
+  rd_kafka_conf_set(conf.get(), "socket.nagle.disable", "true", err, sizeof err);
   for (const auto& [key, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) !=
         RD_KAFKA_CONF_OK) {

@@ -83,6 +83,14 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ingest", {"--batch-size", "0"}, "batch-size", "1..1000000"},
         Case{"ingest", {"--max-record-bytes", "10"}, "max-record-bytes", "64..67108864"},
         Case{"ingest", {"--flush-timeout", "soon"}, "flush-timeout", "duration"},
+        Case{"ingest", {"--ready-max-lag", "-1"}, "ready-max-lag", "≥ 0"},
+        Case{"ingest", {"--webhook-max-bytes", "10"}, "webhook-max-bytes", "1024..1073741824"},
+        Case{"ingest", {"--webhook-max-records", "0"}, "webhook-max-records", "1..1000000"},
+        Case{"ingest", {"--webhook-timeout", "1ms"}, "webhook-timeout", "≥ 100ms"},
+        Case{"ingest",
+             {"--webhook-token-file", "/nonexistent/token"},
+             "webhook-token-file",
+             "cannot be read"},
         // metrics
         Case{"metrics", {"--checkpoint-interval", "1ms"}, "checkpoint-interval", "100ms"},
         Case{"metrics", {"--emit-interval", "fast"}, "emit-interval", "duration"},
@@ -105,7 +113,16 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"reporting", {"--pending-ratio-for", "long"}, "pending-ratio-for", "duration"},
         Case{"reporting", {"--overdue-threshold", "0"}, "overdue-threshold", "≥ 1"},
         Case{"reporting", {"--due-soon-threshold", "0"}, "due-soon-threshold", "≥ 1"},
-        Case{"reporting", {"--clock", "sundial"}, "clock", "wall | event"}));
+        Case{"reporting", {"--clock", "sundial"}, "clock", "wall | event"},
+        Case{"reporting", {"--plan", "/dev/null"}, "plan", "the plan has errors"},
+        Case{"reporting", {"--bi-min-interval", "0ms"}, "bi-min-interval", "at least 1ms"},
+        Case{"reporting",
+             {"--pending-ratio-lookback", "week"},
+             "pending-ratio-lookback",
+             "duration"},
+        Case{
+            "reporting", {"--pending-ratio-cooldown", "-1d"}, "pending-ratio-cooldown", "duration"},
+        Case{"reporting", {"--checkpoint-dir", ""}, "checkpoint-dir", "directory"}));
 
 TEST(Settings, MissingBrokersAndMissingPlanExitTwo) {
   const Binaries bin;

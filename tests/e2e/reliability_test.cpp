@@ -59,11 +59,12 @@ TEST_P(Crashes, KillingServicesAtRandomInstantsChangesNothing) {
   // checkpoint.
   const std::vector<std::pair<int, Env>> armed = {
       {metrics, {{"PQRFLOW_CRASH_AT", "checkpoint.before_rename:2"}}},
-      {ingest, {{"PQRFLOW_CRASH_AT", "ingest.before_commit:3"}}},
+      {ingest, {{"PQRFLOW_CRASH_AT", "ingest.before_commit:1"}}},
       {reporting, {{"PQRFLOW_CRASH_AT", "reporting.after_publish:2"}}},
       {metrics, {{"PQRFLOW_CRASH_AT", "checkpoint.after_rename:1"}}},
   };
   const std::size_t chunks = 12;
+  std::size_t next_armed = 0;  // each armed round uses two chunks
   for (std::size_t c = 0; c < chunks; ++c) {
     produce_range(stack, f, f.records.size() * c / chunks, f.records.size() * (c + 1) / chunks);
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 1500));
@@ -73,10 +74,10 @@ TEST_P(Crashes, KillingServicesAtRandomInstantsChangesNothing) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 1000));
     revive(stack, all);
-    if (c < armed.size()) {
+    if (next_armed < armed.size() && c + 1 < chunks) {
       // Restart one service armed with a crash point; the next chunk makes it reach the
       // point, and it must die there on its own.
-      const auto& [service, env] = armed[c];
+      const auto& [service, env] = armed[next_armed++];
       stack.kill(service);
       stack.restart(service, env);
       ++c;
@@ -211,6 +212,26 @@ TEST(BrokerFaults, ServicesRideThroughFaultsWithoutRestartOrLoss) {
   EXPECT_TRUE(bi_equals_replay(stack, f));
   // Nobody had to be restarted.
   for (int s : {ingest, metrics, reporting}) EXPECT_TRUE(stack.running(s)) << stack.log_of(s);
+  // The trouble was reported: the client library's errors in the logs and in
+  // pqrflow_kafka_errors_total…
+  std::int64_t errors = 0;
+  std::string logs;
+  for (int s : {ingest, metrics, reporting}) {
+    logs += stack.log_of(s);
+    const auto [code, body] = http_get(stack.http_port(s), "/metrics");
+    ASSERT_EQ(code, 200);
+    const std::size_t at = body.find("\npqrflow_kafka_errors_total ");
+    ASSERT_NE(at, std::string::npos) << body;
+    errors += std::stoll(body.substr(at + 28));
+  }
+  EXPECT_GT(errors, 0);
+  EXPECT_NE(logs.find("\"event\":\"kafka_error\""), std::string::npos);
+  // …and every service is ready again on its own.
+  for (int s : {ingest, metrics, reporting}) {
+    EXPECT_TRUE(
+        eventually([&] { return http_get(stack.http_port(s), "/readyz").first == 200; }, 60s))
+        << http_get(stack.http_port(s), "/readyz").second;
+  }
 }
 
 TEST(Backpressure, IngestStopsConsumingWhenItsOutputIsDownAndMemoryStaysBounded) {
