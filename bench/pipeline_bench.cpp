@@ -337,10 +337,10 @@ struct FeedResult {
 
 // How far the feed may run ahead of its consumers. The embedded broker keeps ~5 MiB
 // per partition, so records must be read before that much piles up behind a consumer;
-// and it answers an empty fetch only after fetch.wait.max.ms (500 ms by default; it does
-// not cut the wait short when data arrives), so a consumer that has caught up sees new
-// records up to 0.5 s late. The window is therefore sized to keep the first stage busy
-// (never caught up) while staying far below the retention.
+// and it answers an empty fetch only after fetch.wait.max.ms (it does not cut the wait
+// short when data arrives: up to 500 ms with librdkafka's default, 10 ms with the
+// services' setting, which the limit's consumers copy). The window keeps the first stage
+// busy while staying far below the retention.
 struct Window {
   std::int64_t first = 0;  // records produced but not yet consumed by the first stage
   std::int64_t last = 0;   // … not yet handled by the last per-record stage
@@ -562,35 +562,63 @@ class Monitor {
   std::thread thread_;
 };
 
-// The compliance table's content (version and as-of aside) and when it last changed.
-struct ComplianceWatch {
-  std::size_t seen = 0;
-  std::int64_t last_change_ms = 0;
-  std::int64_t last_poll_change_ms = 0;
-  // Returns true once the table has not changed for `quiet`.
-  bool settled(testing::Stack& stack, std::chrono::milliseconds quiet) {
-    const auto messages = stack.read_all(runtime::TopicNames{}.compliance);
-    if (messages.size() == seen && seen > 0) return now_ms() - last_poll_change_ms > quiet.count();
-    seen = messages.size();
-    last_poll_change_ms = now_ms();
-    std::vector<pqrflow::v1::ComplianceUpdate> updates;
-    for (const auto& [k, v] : messages) {
-      pqrflow::v1::ComplianceUpdate u;
-      if (u.ParseFromString(v)) updates.push_back(u);
-    }
-    std::sort(updates.begin(), updates.end(),
-              [](const auto& a, const auto& b) { return a.version() < b.version(); });
-    std::string previous;
-    for (auto& u : updates) {
-      const auto at = static_cast<std::int64_t>(u.version());  // wall ms of publication
-      u.set_version(0);
-      u.set_as_of_us(0);
-      const std::string content = u.SerializeAsString();
-      if (content != previous) last_change_ms = at;
-      previous = content;
-    }
-    return false;
+// Follows pqrflow.compliance.v1 from the beginning and notes when the table's content
+// (version and as-of aside) last changed, by the time this consumer received it. (The
+// update's version is not a timestamp to rely on: reporting numbers its publications
+// max(previous + 1, wall ms), so a burst of rows runs the counter ahead of the clock.)
+class ComplianceWatch {
+ public:
+  ComplianceWatch(const std::string& brokers, int partitions) {
+    std::string error;
+    consumer_ = runtime::Consumer::create({{"bootstrap.servers", brokers},
+                                           {"group.id", "pipeline-bench-compliance"},
+                                           {"fetch.wait.max.ms", "5"}},
+                                          &error);
+    if (!consumer_) throw std::runtime_error(error);
+    std::vector<runtime::TopicPartition> tps;
+    for (int p = 0; p < partitions; ++p)
+      tps.push_back({runtime::TopicNames{}.compliance, p, runtime::kOffsetBeginning});
+    consumer_->assign(tps, &error);
+    thread_ = std::thread([this] { run(); });
   }
+  ~ComplianceWatch() {
+    done_ = true;
+    thread_.join();
+  }
+  // True once no update has arrived for `quiet` (and at least one has).
+  bool settled(std::chrono::milliseconds quiet) {
+    std::lock_guard lock(mu_);
+    return last_message_ms_ > 0 && now_ms() - last_message_ms_ > quiet.count();
+  }
+  std::int64_t last_change_ms() {
+    std::lock_guard lock(mu_);
+    return last_change_ms_;
+  }
+
+ private:
+  void run() {
+    while (!done_) {
+      runtime::MessageBatch b = consumer_->poll(1000, 20ms);
+      const std::int64_t received = now_ms();
+      for (const auto& m : b.messages()) {
+        pqrflow::v1::ComplianceUpdate u;
+        if (!u.ParseFromString(std::string(m.value))) continue;
+        u.set_version(0);
+        u.set_as_of_us(0);
+        std::string content = u.SerializeAsString();
+        std::lock_guard lock(mu_);
+        last_message_ms_ = received;
+        if (content != previous_) last_change_ms_ = received;
+        previous_ = std::move(content);
+      }
+    }
+  }
+  std::unique_ptr<runtime::Consumer> consumer_;
+  std::atomic<bool> done_{false};
+  std::mutex mu_;
+  std::string previous_;
+  std::int64_t last_message_ms_ = 0, last_change_ms_ = 0;
+  std::thread thread_;
 };
 
 std::string_view raw_topic(const sim::RawRecord& r) {
@@ -646,7 +674,7 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
   std::atomic<std::int64_t> forwarded{0}, read{0}, forward_errors{0}, read_errors{0};
   std::atomic<std::int64_t> read_done_ms{0};
   const std::uint64_t expected = spec.records;
-  // Ingest's settings (services/ingest/ingest_service.cpp) and batch discipline.
+  // Ingest's consumer and producer settings (services/ingest/ingest_service.cpp).
   std::thread forwarder([&] {
     std::string error;
     auto consumer = runtime::Consumer::create({{"bootstrap.servers", stack.brokers()},
@@ -654,7 +682,8 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
                                                {"client.id", "bench-limit-forward"},
                                                {"session.timeout.ms", "10000"},
                                                {"heartbeat.interval.ms", "1000"},
-                                               {"fetch.message.max.bytes", "2097152"}},
+                                               {"fetch.message.max.bytes", "2097152"},
+                                               {"fetch.wait.max.ms", "10"}},
                                               &error);
     auto producer = runtime::Producer::create({{"bootstrap.servers", stack.brokers()},
                                                {"client.id", "bench-limit-forward"},
@@ -714,7 +743,8 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
                                                {"client.id", "bench-limit-read"},
                                                {"session.timeout.ms", "10000"},
                                                {"heartbeat.interval.ms", "1000"},
-                                               {"fetch.message.max.bytes", "2097152"}},
+                                               {"fetch.message.max.bytes", "2097152"},
+                                               {"fetch.wait.max.ms", "10"}},
                                               &error);
     if (!consumer) {
       std::cerr << "limit reader: " << error << "\n";
@@ -832,6 +862,7 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
   std::fflush(stdout);
   const runtime::TopicNames topics;
   Monitor monitor(services, 100ms);
+  ComplianceWatch compliance(stack.brokers(), o.partitions);
   auto producer = bench_producer(stack.brokers());
   FeedStream stream(spec);
   CpuMeter cpu;
@@ -855,15 +886,15 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
       600s, 100ms);
   checks.expect(drained, "ingest and metrics consumed everything");
   json::object cpu_used = cpu.end(fr.produced);
-  ComplianceWatch compliance;
-  testing::eventually([&] { return compliance.settled(stack, 4s); }, 600s, 500ms);
+  testing::eventually([&] { return compliance.settled(4s); }, 600s, 100ms);
+  const std::int64_t compliance_done = compliance.last_change_ms();
   monitor.stop();
   const StageCounters c = monitor.latest();
   const std::int64_t ingest_done =
       monitor.first_time([&](const StageCounters& s) { return s.consumed >= n; });
   const std::int64_t metrics_done = monitor.first_time(
       [&](const StageCounters& s) { return s.folded >= c.published && s.consumed >= n; });
-  const std::int64_t end = std::max(metrics_done, compliance.last_change_ms);
+  const std::int64_t end = std::max(metrics_done, compliance_done);
   const double seconds = static_cast<double>(end - fr.t0_ms) / 1000.0;
   const double rate = n / seconds;
   std::printf(
@@ -872,7 +903,7 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
       static_cast<unsigned long long>(fr.produced), seconds, fmt_rate(rate).c_str(), feed_seconds,
       static_cast<double>(ingest_done - fr.t0_ms) / 1000.0,
       static_cast<double>(metrics_done - fr.t0_ms) / 1000.0,
-      static_cast<double>(compliance.last_change_ms - fr.t0_ms) / 1000.0);
+      static_cast<double>(compliance_done - fr.t0_ms) / 1000.0);
 
   // Zero loss, by counts.
   const auto produced = static_cast<std::int64_t>(fr.produced);
@@ -939,7 +970,7 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
   out["feed_seconds"] = feed_seconds;
   out["ingest_done_s"] = static_cast<double>(ingest_done - fr.t0_ms) / 1000.0;
   out["metrics_done_s"] = static_cast<double>(metrics_done - fr.t0_ms) / 1000.0;
-  out["compliance_settled_s"] = static_cast<double>(compliance.last_change_ms - fr.t0_ms) / 1000.0;
+  out["compliance_settled_s"] = static_cast<double>(compliance_done - fr.t0_ms) / 1000.0;
   out["events_published"] = as_int(c.published);
   out["dead_lettered"] = as_int(c.deadletter);
   out["ingest_rss_kib"] = ing.rss_kib;
