@@ -209,7 +209,7 @@ if m:
         print(f"CPU seconds, {what}: {parts}; {total:.1f} s in {wall:.1f} s = {total / wall:.2f} cores busy.  ")
     print()
     tp = m.get("throughput", {})
-    if tp:
+    if tp.get("records"):
         print(f"Stages: feed done at {tp['feed_seconds']:.1f} s, ingest at {tp['ingest_done_s']:.1f} s, "
               f"metrics at {tp['metrics_done_s']:.1f} s, compliance last changed at "
               f"{tp['compliance_settled_s']:.1f} s. Zero loss: {tp['events_published']:,} events + "
@@ -219,7 +219,7 @@ if m:
               f"reporting {mib(tp['reporting_rss_kib'])} MiB.")
         print()
     lat = m.get("latency", {})
-    if lat:
+    if lat.get("bi"):
         print(f"## Latency at {lat['offered_records_per_s']:,.0f} records/s offered")
         print()
         print("| path | samples | p50 ms | p99 ms | p99.9 ms | max ms |")
@@ -241,6 +241,7 @@ if m:
                 print(f"| {what} | {w['count']:.0f} | {w['mean_ms']:.1f} | {bound} |")
             print()
     mem = m.get("memory", {})
+    if not mem.get("open_tickets"): mem = {}
     print("## Memory per open ticket")
     print()
     print("| measure | value |")
