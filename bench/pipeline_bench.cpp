@@ -1208,6 +1208,13 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
       {"reporting publication", services.reporting(), "pqrflow_publish_duration_seconds", {}},
   };
   for (Timed& t : timed) t.before = prom_histogram(services.scrape(t.service), t.histogram);
+  CpuMeter cpu;
+  cpu.add("broker", stack.broker_pid());
+  cpu.add("ingest", stack.pid(services.ingest()));
+  cpu.add("metrics", stack.pid(services.metrics()));
+  cpu.add("reporting", stack.pid(services.reporting()));
+  cpu.add("bench (load, probes, watchers)", ::getpid());
+  cpu.begin();
 
   const auto start = SteadyClock::now();
   std::size_t produced = 0;
@@ -1252,6 +1259,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
                 d["count"].as_double(), d["mean_ms"].as_double(), d["max_below_ms"].as_double());
     work[t.label] = std::move(d);
   }
+  json::object cpu_used = cpu.end(produced);
   producer->flush(30s);
   // Let the last probes and the cycle in progress finish.
   testing::eventually(
@@ -1282,6 +1290,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   out["alert_resolved"] = latency_summary(resolved_lat);
   out["alert_cycles"] = cycles;
   out["service_work"] = std::move(work);
+  out["cpu_seconds"] = std::move(cpu_used);
   return out;
 }
 

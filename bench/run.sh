@@ -200,7 +200,7 @@ if m:
     if v: print(f"| the feed alone: produce, nobody reading (reference) | {rate(v)} | |")
     print()
     for key, what in (("throughput", "pipeline"), ("limit", "limit (plain)"),
-                      ("limit_batched", "limit (batched)")):
+                      ("limit_batched", "limit (batched)"), ("latency", "latency phase")):
         cpu = get(m, key, "cpu_seconds")
         if not cpu: continue
         wall = cpu.pop("wall")
