@@ -1033,10 +1033,12 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   std::vector<double> bi_latencies;
   std::int64_t confirmed = 0;
   std::atomic<bool> done{false};
+  // The watchers fetch like the services (fetch.wait.max.ms=10): on the embedded broker an
+  // idle watcher sees data ≤ 10 ms late, and every fetch costs the broker a scan.
   const auto make_watcher = [&](const std::string& topic, std::int64_t from) {
     auto c = runtime::Consumer::create({{"bootstrap.servers", stack.brokers()},
                                         {"group.id", "pipeline-bench-watch"},
-                                        {"fetch.wait.max.ms", "5"}},
+                                        {"fetch.wait.max.ms", "10"}},
                                        &error);
     std::vector<runtime::TopicPartition> tps;
     for (int p = 0; p < o.partitions; ++p) tps.push_back({topic, p, from});
@@ -1124,6 +1126,10 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   load_options.seed = spec.options.seed + 1;
   load_options.from = core::YearMonth{spec.options.to.index + 1};
   load_options.to = core::YearMonth{spec.options.to.index + 24};
+  // Enough records for the whole period (~26 per subscriber over two years), whatever
+  // --records sized the throughput feed for.
+  load_options.subscribers =
+      std::max(load_options.subscribers, static_cast<int>(o.rate * o.latency_seconds / 20) + 100);
   sim::Generator load(load_options);
   sim::RawRecord rec;
   auto producer = bench_producer(stack.brokers());
