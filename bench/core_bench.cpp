@@ -3,18 +3,22 @@
 //
 //   build/bench/core_bench                          # everything
 //   build/bench/core_bench --benchmark_filter=Replay
+//   build/bench/core_bench --benchmark_filter=StateMemory   # bytes per open ticket
 //
 // Data comes from the deterministic simulator, so runs are comparable across machines
 // and commits. "events/s" counters are per CPU second of the benchmark thread.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <map>
+#include <memory>
 
 #include "core/bi.hpp"
 #include "core/compliance.hpp"
 #include "core/contract.hpp"
 #include "core/event_codec.hpp"
 #include "core/replay.hpp"
+#include "open_tickets.hpp"
 #include "pqrflow/v1/indicators.pb.h"
 #include "sim/generator.hpp"
 
@@ -158,6 +162,52 @@ void BM_Replay1M(benchmark::State& state) {
       static_cast<double>(records.size() * state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Replay1M)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Memory per open ticket: the heap growth of an IndicatorState (malloc's in-use bytes,
+// mallinfo2: small chunks plus mmapped blocks, chunk overhead included) while range(0)
+// unanswered `pqr.filed` records (bench/open_tickets.hpp, the same ones pipeline_bench
+// feeds to metrics) are decoded and applied. Decoding reuses one Event, so the growth is
+// the state's: tickets, interned strings, hash-table slack, aggregates.
+std::size_t heap_in_use() {
+  const struct mallinfo2 m = ::mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+void BM_StateMemoryPerTicket(benchmark::State& state) {
+  const auto tickets = static_cast<std::uint64_t>(state.range(0));
+  double bytes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto s = std::make_unique<core::IndicatorState>();
+    core::Decoder d;
+    core::Event e;
+    core::Rejection why;
+    std::string json;
+    json.reserve(1024);
+    const std::size_t before = heap_in_use();
+    state.ResumeTiming();
+    for (std::uint64_t i = 0; i < tickets; ++i) {
+      json = bench::open_ticket(i).json;
+      if (!d.decode_json(json, &e, &why)) {
+        state.SkipWithError("an open ticket did not decode");
+        return;
+      }
+      s->apply(e);
+    }
+    state.PauseTiming();
+    bytes = static_cast<double>(heap_in_use()) - static_cast<double>(before);
+    s.reset();
+    state.ResumeTiming();
+  }
+  state.counters["tickets"] = static_cast<double>(tickets);
+  state.counters["state_MiB"] = bytes / (1024.0 * 1024.0);
+  state.counters["bytes/ticket"] = bytes / static_cast<double>(tickets);
+}
+BENCHMARK(BM_StateMemoryPerTicket)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 // Rows and compliance from finished aggregates (what reporting does per publication).
 void BM_BuildRows(benchmark::State& state) {

@@ -115,6 +115,10 @@ pid_t Stack::pid(int index) const {
   return services_.at(static_cast<std::size_t>(index)).process->pid();
 }
 
+pid_t Stack::broker_pid() const {
+  return broker_->pid();
+}
+
 long Stack::rss_kib(int index) const {
   std::ifstream in("/proc/" + std::to_string(pid(index)) + "/status");
   std::string line;

@@ -55,6 +55,8 @@ class Stack {
   // Exit code when it has exited (nullopt while running).
   std::optional<int> exit_code(int index);
   pid_t pid(int index) const;
+  // The embedded broker's process id.
+  pid_t broker_pid() const;
   // Resident memory in KiB (VmRSS), 0 when unknown.
   long rss_kib(int index) const;
   std::string log_of(int index) const;
