@@ -351,11 +351,27 @@ bool MetricsService::checkpoint_shard(Shard& shard) {
     return false;
   }
   shard.changed_since_checkpoint = false;
+  shard.last_checkpoint = std::chrono::steady_clock::now();
   return true;
 }
 
 bool MetricsService::checkpoint(bool all) {
   const auto started = std::chrono::steady_clock::now();
+  // Periodic rounds are spread: a round writes the changed shards whose last checkpoint
+  // is at least --checkpoint-interval old, oldest first, and stops after ~50 ms of work
+  // (at least one shard), so the loop never stalls for a whole state's serialisation;
+  // rounds run 8 times per interval. `all` (hand-over, shutdown) writes every shard.
+  std::vector<Shard*> due;
+  for (auto& [p, shard] : shards_) {
+    if (shard->next_offset < 0) continue;
+    if (!all && (!shard->changed_since_checkpoint ||
+                 started - shard->last_checkpoint < settings_.checkpoint_interval))
+      continue;
+    due.push_back(shard.get());
+  }
+  std::sort(due.begin(), due.end(),
+            [](const Shard* a, const Shard* b) { return a->last_checkpoint < b->last_checkpoint; });
+  if (due.empty()) return true;
   // Everything the checkpoint reflects must be acknowledged first: a crash after the
   // checkpoint must not leave a published value missing.
   emit_snapshots();
@@ -374,9 +390,10 @@ bool MetricsService::checkpoint(bool all) {
   }
   std::vector<runtime::TopicPartition> offsets;
   bool ok = true;
-  for (auto& [p, shard] : shards_) {
-    if (!all && !shard->changed_since_checkpoint) continue;
-    if (shard->next_offset < 0) continue;
+  for (Shard* shard : due) {
+    if (!all && !offsets.empty() &&
+        std::chrono::steady_clock::now() - started > std::chrono::milliseconds(50))
+      break;
     ok = checkpoint_shard(*shard) && ok;
     offsets.push_back({shard->topic, shard->partition, shard->next_offset});
   }
@@ -417,7 +434,9 @@ void MetricsService::run() {
         }
       },
       true);
-  timers.every(settings_.checkpoint_interval, [this] { checkpoint(false); });
+  timers.every(std::max<std::chrono::milliseconds>(settings_.checkpoint_interval / 8,
+                                                   std::chrono::milliseconds(100)),
+               [this] { checkpoint(false); });
   // Changed cells go out right after the batch that changed them, at most once per
   // --emit-interval; the timer above publishes what a last batch left behind.
   auto last_emit = std::chrono::steady_clock::now();

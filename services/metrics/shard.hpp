@@ -3,6 +3,7 @@
 // between instances only through its checkpoint (state + offset together).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -25,6 +26,7 @@ struct Shard {
   std::int64_t next_offset = -2;   // kOffsetBeginning until something is folded in
   std::uint64_t last_version = 0;  // last snapshot version emitted
   bool changed_since_checkpoint = false;
+  std::chrono::steady_clock::time_point last_checkpoint{};  // epoch: never
   core::Instant published_watermark{core::Aggregates::kNoEvents};
   std::map<std::string, core::LiveFigures> published_live;
   std::vector<core::DeadlineItem> published_worklist;

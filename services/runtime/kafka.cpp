@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -324,6 +325,16 @@ struct Consumer::Impl {
   rd_kafka_t* rk = nullptr;
   RebalanceHooks hooks;
   bool closed = false;
+  // Where each assigned partition starts (offset ≥ 0 when known): its lag until the first
+  // message arrives and gives librdkafka a position.
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> starts;
+
+  void remember_starts(const rd_kafka_topic_partition_list_t* list) {
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& e = list->elems[i];
+      starts[{e.topic, e.partition}] = e.offset;
+    }
+  }
 
   ~Impl() {
     if (rk != nullptr) {
@@ -361,6 +372,7 @@ struct Consumer::Impl {
           }
         }
       }
+      self->remember_starts(list.get());
       if (cooperative) {
         rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, list.get());
         if (e != nullptr) rd_kafka_error_destroy(e);
@@ -422,6 +434,7 @@ bool Consumer::subscribe(const std::vector<std::string>& topics, RebalanceHooks 
 
 bool Consumer::assign(const std::vector<TopicPartition>& partitions, std::string* error) {
   ListPtr list = to_list(partitions);
+  impl_->remember_starts(list.get());
   const rd_kafka_resp_err_t err = rd_kafka_assign(impl_->rk, list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     *error = std::string("assign: ") + rd_kafka_err2str(err);
@@ -534,8 +547,13 @@ std::vector<std::pair<TopicPartition, std::int64_t>> Consumer::lag() const {
     if (rd_kafka_get_watermark_offsets(impl_->rk, e.topic, e.partition, &low, &high) ==
             RD_KAFKA_RESP_ERR_NO_ERROR &&
         high >= 0) {
-      lag = e.offset >= 0 ? std::max<std::int64_t>(0, high - e.offset)
-                          : high - std::max<std::int64_t>(low, 0);
+      std::int64_t from = e.offset;  // the position, once a message arrived
+      if (from < 0) {
+        const auto start = impl_->starts.find({e.topic, e.partition});
+        if (start != impl_->starts.end()) from = start->second;
+      }
+      lag = from >= 0 ? std::max<std::int64_t>(0, high - from)
+                      : high - std::max<std::int64_t>(low, 0);
     }
     out.push_back({{e.topic, e.partition, e.offset}, lag});
   }

@@ -377,6 +377,11 @@ async function main() {
     const goal = Math.min(0.97, Math.max(Number(args.threshold) / 100, before) + 0.1);
     const surge = Math.max(20, Math.ceil((goal * F - P) / (1 - goal)));
     console.log(`# pending ratio before the surge ${(100 * before).toFixed(2)} % (${P} / ${F}); aiming at ${(100 * goal).toFixed(0)} %`);
+    // The surge is observed a minute later: the rule keeps one sample per instant, so the
+    // settled figure at the first instant stays the reference of the rise.
+    const bogotaPlus = (minutes) =>
+      new Date(Date.parse(args.clock) + minutes * 60 * 1000 - 5 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "-05:00");
+    await ask(`clock ${bogotaPlus(1)}`);
     await ask(`surge ${surge}`);
     try {
       await page.waitForSelector(`#alerts li.alert[data-rule="${rule}"]`, { timeout: 30000 });
@@ -385,9 +390,7 @@ async function main() {
       notOk("the provoked alert appears without a reload", String(e));
     }
     // One hour and a half later (the rule's `for` is one hour) it fires.
-    const later = new Date(Date.parse(args.clock) + 90 * 60 * 1000);
-    const bogota = new Date(later.getTime() - 5 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "-05:00");
-    await ask(`clock ${bogota}`);
+    await ask(`clock ${bogotaPlus(91)}`);
     try {
       await page.waitForSelector(`#alerts li.alert[data-rule="${rule}"][data-state="firing"]`, { timeout: 30000 });
       ok("the alert turns to firing on the page when the clock moves");
