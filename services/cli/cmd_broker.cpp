@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "runtime/embedded_broker.hpp"
 #include "runtime/topics.hpp"
 
@@ -83,17 +84,7 @@ int run_broker(const Args& args) {
       "brokers", po::value(&settings.brokers)->default_value(1), "number of brokers (1..9)")(
       "topic", po::value(&extra_topics)->composing(), "extra topic to create (repeatable)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pqrflow broker: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (const auto exit = parse_command_line("broker", args, options, nullptr, &vm)) return *exit;
   settings.topics = runtime::TopicNames{}.all();
   settings.topics.insert(settings.topics.end(), extra_topics.begin(), extra_topics.end());
 

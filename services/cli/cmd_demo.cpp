@@ -17,6 +17,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/compliance_table.hpp"
+#include "cli/options.hpp"
 #include "pqrflow/v1/indicators.pb.h"
 #include "runtime/kafka.hpp"
 #include "runtime/subprocess.hpp"
@@ -470,17 +471,7 @@ int run_demo(const Args& args) {
       "after the summary, keep the services and the dashboard up until Ctrl-C")(
       "keep-state", po::bool_switch(&o.keep_state), "do not delete the state directory at the end");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pqrflow demo: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (const auto exit = parse_command_line("demo", args, options, nullptr, &vm)) return *exit;
   if (o.subscribers < 100 || o.subscribers > 2000000) {
     std::cerr << "pqrflow demo: --subscribers must be 100..2000000\n";
     return 2;

@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/options.hpp"
 #include "core/contract.hpp"
 #include "core/state.hpp"
 #include "integrations/sui_report.hpp"
@@ -20,11 +21,6 @@ namespace po = boost::program_options;
 namespace pqrflow::cli {
 namespace {
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Every metrics shard checkpoint of the directory into *set. false with *error when the
 // directory has none or one cannot be read: a partial report must not pass for a whole.
 bool read_checkpoints(const std::string& dir, integrations::SuiTicketSet* set, std::string* error) {
@@ -32,7 +28,7 @@ bool read_checkpoints(const std::string& dir, integrations::SuiTicketSet* set, s
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string file = entry.path().filename().string();
-    if (file.rfind("metrics-", 0) == 0 && ends_with(file, ".ckpt"))
+    if (file.rfind("metrics-", 0) == 0 && file.ends_with(".ckpt"))
       names.push_back(file.substr(0, file.size() - 5));
   }
   if (ec) {
@@ -90,7 +86,7 @@ bool read_raw(const std::vector<std::string>& files, integrations::SuiTicketSet*
         ++rejected;
       }
     };
-    const bool ok = ends_with(file, ".pb")
+    const bool ok = file.ends_with(".pb")
                         ? for_each_delimited(
                               file, [&](std::string_view r, std::int64_t) { feed(r, true); }, error)
                         : for_each_line(
@@ -143,17 +139,7 @@ int run_export_sui(const Args& args) {
       "delimiter", po::value(&delimiter)->default_value(delimiter), "field delimiter")(
       "no-header", "omit the header row (the SUI bulk upload takes data rows only)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pqrflow export sui: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (const auto exit = parse_command_line("export sui", args, options, nullptr, &vm)) return *exit;
   const auto fail = [](const std::string& m) {
     std::cerr << "pqrflow export sui: " << m << "\n";
     return 2;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "sim/generator.hpp"
 
 namespace po = boost::program_options;
@@ -49,17 +50,8 @@ int run_generate(const Args& args) {
   po::positional_options_description positional;
   positional.add("out", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pqrflow generate: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (const auto exit = parse_command_line("generate", args, options, &positional, &vm))
+    return *exit;
   if (out_dir.empty()) {
     std::cerr << "pqrflow generate: OUT_DIR is required\n";
     return 2;

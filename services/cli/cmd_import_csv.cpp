@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/options.hpp"
 #include "core/bi.hpp"
 #include "integrations/csv_import.hpp"
 #include "runtime/config.hpp"
@@ -124,17 +125,8 @@ int run_import_csv(const Args& args) {
   po::positional_options_description positional;
   positional.add("files", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pqrflow import-csv: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (const auto exit = parse_command_line("import-csv", args, options, &positional, &vm))
+    return *exit;
   const bool dry_run = vm.count("dry-run") != 0U;
   const bool strict = vm.count("strict") != 0U;
   if (mapping_path.empty() || files.empty()) {

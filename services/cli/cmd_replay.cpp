@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/options.hpp"
 #include "cli/plan_loading.hpp"
 #include "core/replay.hpp"
 
@@ -15,11 +16,6 @@ namespace po = boost::program_options;
 
 namespace pqrflow::cli {
 namespace {
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 void print_summary(const core::ReplayCounts& c, const std::optional<core::Instant>& as_of) {
   std::cerr << "replay: " << c.records << " records, " << c.accepted << " accepted, " << c.rejected
@@ -56,17 +52,7 @@ int run_replay(const Args& args) {
   po::positional_options_description positional;
   positional.add("files", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pqrflow replay: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (const auto exit = parse_command_line("replay", args, options, &positional, &vm)) return *exit;
   if (plan_path.empty() || files.empty()) {
     std::cerr << "pqrflow replay: --plan FILE and at least one input FILE are required\n";
     return 2;
@@ -112,7 +98,7 @@ int run_replay(const Args& args) {
     current_file = file;
     std::string error;
     bool ok = false;
-    if (ends_with(file, ".pb")) {
+    if (file.ends_with(".pb")) {
       ok = for_each_delimited(
           file,
           [&](std::string_view record, std::int64_t index) {

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/compliance_table.hpp"
+#include "cli/options.hpp"
 
 namespace po = boost::program_options;
 
@@ -20,17 +21,7 @@ int run_report(const Args& args) {
       "brokers", po::value(&brokers), "Kafka bootstrap servers (env PQRFLOW_BROKERS)")(
       "topic", po::value(&topic)->default_value(topic), "compliance topic");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pqrflow report: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (const auto exit = parse_command_line("report", args, options, nullptr, &vm)) return *exit;
   if (brokers.empty()) {
     if (const char* env = std::getenv("PQRFLOW_BROKERS")) brokers = env;
   }
