@@ -31,6 +31,9 @@ int run_app(int argc, const char* const argv[]) {
       "larger records are dead-lettered as record_too_large")(
       "flush-timeout", runtime::po::value(&flush_timeout)->default_value(flush_timeout),
       "how long a batch may wait for acknowledgements before it is read again")(
+      "max-in-flight", runtime::po::value(&s.max_in_flight)->default_value(s.max_in_flight),
+      "batches produced and not yet acknowledged; ingest stops polling at this many "
+      "(1: each batch is acknowledged before the next poll)")(
       "webhook-token-file", runtime::po::value(&token_file),
       "file holding the bearer token POST /v1/events requires (default: no token)")(
       "webhook-max-bytes", runtime::po::value(&webhook_max_bytes)->default_value(webhook_max_bytes),
@@ -43,6 +46,9 @@ int run_app(int argc, const char* const argv[]) {
   s.common = opts.common();
   if (s.batch_size < 1 || s.batch_size > 1000000) {
     return opts.reject("batch-size", std::to_string(s.batch_size), "expected 1..1000000");
+  }
+  if (s.max_in_flight < 1 || s.max_in_flight > 1000) {
+    return opts.reject("max-in-flight", std::to_string(s.max_in_flight), "expected 1..1000");
   }
   if (s.max_record_bytes < 64 || s.max_record_bytes > (64U << 20)) {
     return opts.reject("max-record-bytes", std::to_string(s.max_record_bytes),

@@ -1,5 +1,6 @@
 #include "ingest/ingest_service.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "core/event_codec.hpp"
@@ -98,7 +99,8 @@ bool IngestService::start(std::string* error) {
     return out;
   };
   hooks.on_revoked = [this](const std::vector<runtime::TopicPartition>& tps, bool lost) {
-    // Nothing is in flight between polls: each batch was flushed and committed.
+    // Finish what is in flight and commit it before the partitions move.
+    drain();
     health_.assigned = false;
     log::info(lost ? "partitions_lost" : "partitions_revoked",
               {{"count", static_cast<std::int64_t>(tps.size())}});
@@ -109,15 +111,32 @@ bool IngestService::start(std::string* error) {
 void IngestService::attach_metrics(runtime::metrics::Registry& registry) {
   batch_seconds_ = &registry.histogram(
       "pqrflow_ingest_batch_duration_seconds",
-      "From a batch's poll to its commit: decode, produce and wait for acknowledgements.",
+      "From a batch's poll to the acknowledgement of all its outputs (decode, produce, "
+      "broker round trip).",
       runtime::metrics::kDefaultLatencyBuckets);
   lag_ = registry.gauge_family("pqrflow_consumer_lag_messages",
                                "Records behind the log end, per assigned partition.",
                                {"topic", "partition"});
 }
 
+namespace {
+// Sets `next` offsets by partition: one entry per partition, the latest offset wins.
+void merge_offsets(const std::vector<runtime::TopicPartition>& from,
+                   std::vector<runtime::TopicPartition>* into) {
+  for (const runtime::TopicPartition& tp : from) {
+    auto it = std::find_if(into->begin(), into->end(), [&](const runtime::TopicPartition& o) {
+      return o.partition == tp.partition && o.topic == tp.topic;
+    });
+    if (it == into->end()) {
+      into->push_back(tp);
+    } else {
+      it->offset = std::max(it->offset, tp.offset);
+    }
+  }
+}
+}  // namespace
+
 bool IngestService::process(const runtime::MessageBatch& batch) {
-  const auto started = std::chrono::steady_clock::now();
   for (const runtime::ConsumerError& e : batch.errors()) {
     if (e.offset_out_of_range) {
       health_.gap = true;
@@ -134,31 +153,33 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
     }
   }
   if (batch.empty()) return true;
-  // Per partition of the batch: its first offset (to re-read from) and the next one (to
-  // commit). A handful of partitions, looked up per record without allocating.
-  std::vector<runtime::TopicPartition> first, next;
+  auto owned = std::make_unique<InFlight>();
+  InFlight& b = *owned;
+  b.polled = std::chrono::steady_clock::now();
+  in_flight_.push_back(std::move(owned));
   std::size_t current = 0;
   Normalized n;
   std::string error;
   for (const runtime::Message& m : batch.messages()) {
-    if (current >= first.size() || first[current].partition != m.partition ||
-        first[current].topic != m.topic) {
+    if (current >= b.first.size() || b.first[current].partition != m.partition ||
+        b.first[current].topic != m.topic) {
       current = 0;
-      while (current < first.size() &&
-             (first[current].partition != m.partition || first[current].topic != m.topic))
+      while (current < b.first.size() &&
+             (b.first[current].partition != m.partition || b.first[current].topic != m.topic))
         ++current;
-      if (current == first.size()) {
-        first.push_back({std::string(m.topic), m.partition, m.offset});
-        next.push_back(first.back());
+      if (current == b.first.size()) {
+        b.first.push_back({std::string(m.topic), m.partition, m.offset});
+        b.next.push_back(b.first.back());
       }
     }
-    next[current].offset = m.offset + 1;
+    b.next[current].offset = m.offset + 1;
     const std::optional<std::string_view> content_type = m.header("content-type");
     normalize(decoder_, m.value, content_type && is_protobuf_content_type(*content_type), &n);
     health_.records_total.fetch_add(1, std::memory_order_relaxed);
     bool ok = false;
     if (n.accepted) {
-      ok = producer_->produce(settings_.common.topics.events, n.key, n.event_bytes, {}, &error);
+      ok = producer_->produce_counted(settings_.common.topics.events, n.key, n.event_bytes, {},
+                                      &b.tally, &error);
       health_.accepted_total.fetch_add(1, std::memory_order_relaxed);
     } else {
       const std::string reason(core::reason_code(n.rejection.reason));
@@ -177,46 +198,94 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       dl.set_original_key(std::string(m.key.substr(0, settings_.max_record_bytes / 2)));
       dl.set_rejected_at_us(runtime::wall_now().us);
       dl.set_service("pqrflow-ingest");
-      ok = producer_->produce(
+      ok = producer_->produce_counted(
           settings_.common.topics.deadletter, origin_key(m), dl.SerializeAsString(),
-          {{"reason", reason}, {"detail", n.rejection.detail}, {"origin", origin_key(m)}}, &error);
+          {{"reason", reason}, {"detail", n.rejection.detail}, {"origin", origin_key(m)}},
+          &b.tally, &error);
       health_.rejected_total.fetch_add(1, std::memory_order_relaxed);
       health_.rejected_by_reason[static_cast<std::size_t>(n.rejection.reason)].fetch_add(1);
     }
     if (!ok) {
       log::error("produce_failed", {{"error", error}});
-      rewind(first);
+      rewind();
       return false;
     }
   }
   runtime::crash_point("ingest.after_produce");
-  // Commit only what the broker acknowledged.
-  const runtime::DeliveryReport report = producer_->flush(settings_.flush_timeout);
-  if (!report.complete || report.failed > 0) {
-    health_.delivering = false;
-    log::error("delivery_failed", {{"failed", report.failed},
-                                   {"complete", report.complete},
-                                   {"error", report.last_error},
-                                   {"action", "re-reading the batch"}});
-    rewind(first);
-    return false;
-  }
-  health_.delivering = true;
-  runtime::crash_point("ingest.before_commit");
-  if (!consumer_->commit(next, true, &error)) {
-    // The records are published; a restart would re-send them, which is harmless.
-    log::warn("commit_failed", {{"error", error}});
-  }
-  if (batch_seconds_ != nullptr)
-    batch_seconds_->observe(std::chrono::steady_clock::now() - started);
   return true;
 }
 
-void IngestService::rewind(const std::vector<runtime::TopicPartition>& first_offsets) {
+bool IngestService::settle(bool force) {
+  producer_->poll(std::chrono::milliseconds(0));  // serve delivery reports
+  while (!retired_.empty() && retired_.front()->tally.settled()) retired_.pop_front();
+  const auto now = std::chrono::steady_clock::now();
+  while (!in_flight_.empty()) {
+    InFlight& b = *in_flight_.front();
+    if (!b.tally.settled()) {
+      if (now - b.polled < settings_.flush_timeout) break;
+      health_.delivering = false;
+      log::error("delivery_failed", {{"pending", b.tally.pending()},
+                                     {"complete", false},
+                                     {"error", "not acknowledged within --flush-timeout"},
+                                     {"action", "re-reading the unacknowledged batches"}});
+      rewind();
+      return false;
+    }
+    if (b.tally.failed() > 0) {
+      health_.delivering = false;
+      log::error("delivery_failed", {{"failed", b.tally.failed()},
+                                     {"complete", true},
+                                     {"error", b.tally.last_error()},
+                                     {"action", "re-reading the unacknowledged batches"}});
+      rewind();
+      return false;
+    }
+    health_.delivering = true;
+    merge_offsets(b.next, &to_commit_);
+    if (batch_seconds_ != nullptr) batch_seconds_->observe(now - b.polled);
+    in_flight_.pop_front();
+  }
+  if (to_commit_.empty() || (!force && now - last_commit_ < settings_.commit_interval))
+    return true;
+  runtime::crash_point("ingest.before_commit");
+  std::string error;
+  if (!consumer_->commit(to_commit_, force, &error)) {
+    // The records are published; a restart would re-send them, which is harmless.
+    log::warn("commit_failed", {{"error", error}});
+  }
+  to_commit_.clear();
+  last_commit_ = now;
+  return true;
+}
+
+bool IngestService::wait_in_flight(std::size_t max) {
+  while (in_flight_.size() > max && !in_flight_.front()->tally.settled() && !stopping_ &&
+         std::chrono::steady_clock::now() - in_flight_.front()->polled < settings_.flush_timeout)
+    producer_->poll(std::chrono::milliseconds(5));
+  return settle(false);
+}
+
+void IngestService::rewind() {
   health_.redeliveries_total.fetch_add(1);
-  // Let in-flight messages finish (or time out) before re-sending.
+  // Every partition goes back to its first unacknowledged offset: its first offset in the
+  // oldest in-flight batch holding it (batches are in poll order).
+  std::vector<runtime::TopicPartition> first;
+  for (const auto& b : in_flight_) {
+    for (const runtime::TopicPartition& tp : b->first) {
+      const bool seen = std::any_of(first.begin(), first.end(), [&](const auto& o) {
+        return o.partition == tp.partition && o.topic == tp.topic;
+      });
+      if (!seen) first.push_back(tp);
+    }
+  }
+  // Let in-flight messages finish (or time out) before re-sending; batches whose reports
+  // are still due stay alive in retired_.
   producer_->flush(settings_.flush_timeout);
-  for (const runtime::TopicPartition& tp : first_offsets) {
+  for (auto& b : in_flight_) {
+    if (!b->tally.settled()) retired_.push_back(std::move(b));
+  }
+  in_flight_.clear();
+  for (const runtime::TopicPartition& tp : first) {
     std::string error;
     if (!consumer_->seek(tp, std::chrono::seconds(10), &error)) {
       log::error("seek_failed",
@@ -224,6 +293,24 @@ void IngestService::rewind(const std::vector<runtime::TopicPartition>& first_off
     }
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // back off before retrying
+}
+
+void IngestService::drain() {
+  if (in_flight_.empty() && to_commit_.empty()) return;
+  producer_->flush(settings_.flush_timeout);
+  // Commit what was acknowledged in order; whatever failed or is still pending is read
+  // again by whoever gets the partitions (from the committed offsets).
+  producer_->poll(std::chrono::milliseconds(0));
+  while (!in_flight_.empty() && in_flight_.front()->tally.settled() &&
+         in_flight_.front()->tally.failed() == 0) {
+    merge_offsets(in_flight_.front()->next, &to_commit_);
+    in_flight_.pop_front();
+  }
+  for (auto& b : in_flight_) {
+    if (!b->tally.settled()) retired_.push_back(std::move(b));
+  }
+  in_flight_.clear();
+  settle(true);
 }
 
 void IngestService::run() {
@@ -238,13 +325,17 @@ void IngestService::run() {
     health_.lag = lag;
   });
   while (!stopping_) {
-    runtime::MessageBatch batch =
-        consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
-    process(batch);
+    // With batches in flight, poll briefly so their acknowledgements are served soon.
+    runtime::MessageBatch batch = consumer_->poll(
+        settings_.batch_size, std::chrono::milliseconds(in_flight_.empty() ? 50 : 2));
+    if (process(batch)) {
+      // With max_in_flight batches unacknowledged, wait before polling more.
+      wait_in_flight(settings_.max_in_flight - 1);
+    }
     timers.run_ready();
   }
   log::info("stopping", {});
-  producer_->flush(settings_.flush_timeout);
+  drain();
   consumer_->close();
   log::info("stopped", {});
 }

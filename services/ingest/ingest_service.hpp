@@ -4,16 +4,20 @@
 // every rejected record to the dead-letter topic with its reason and origin.
 //
 // Delivery: a batch's offsets are committed only after every event and dead letter it
-// produced was acknowledged; on a delivery failure the batch is read again (re-sent
-// events are harmless: the state is idempotent). Because each batch is flushed before
-// the next poll, an unavailable broker stops consumption instead of buffering.
+// produced — and every earlier batch's — was acknowledged; on a delivery failure every
+// unacknowledged batch is read again (re-sent events are harmless: the state is
+// idempotent). Batches are pipelined: up to max_in_flight batches are produced while
+// earlier ones wait for their acknowledgements, so the broker's round trip is not paid
+// once per batch; with that many unacknowledged, ingest stops polling, so an unavailable
+// broker stops consumption instead of buffering.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <map>
+#include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/contract.hpp"
 #include "runtime/config.hpp"
@@ -28,6 +32,10 @@ struct IngestSettings {
   std::size_t batch_size = 5000;
   std::size_t max_record_bytes = 1 << 20;
   std::chrono::milliseconds flush_timeout{30000};
+  std::size_t max_in_flight = 4;  // batches produced and not yet acknowledged
+  // Acknowledged offsets are committed (asynchronously) at most this often, and
+  // synchronously when partitions are revoked and at shutdown.
+  std::chrono::milliseconds commit_interval{100};
 };
 
 struct IngestHealth {
@@ -68,14 +76,40 @@ class IngestService {
   const IngestHealth& health() const { return health_; }
 
  private:
-  // Returns false when the batch must be read again.
+  // A polled batch whose outputs are produced and not all acknowledged yet.
+  struct InFlight {
+    runtime::DeliveryTally tally;
+    // Per partition of the batch: its first offset (to re-read from) and the next one
+    // (to commit). A handful of partitions, looked up per record without allocating.
+    std::vector<runtime::TopicPartition> first, next;
+    std::chrono::steady_clock::time_point polled;
+  };
+
+  // Produces the batch's outputs; false when producing failed (everything unacknowledged
+  // was rewound to be read again).
   bool process(const runtime::MessageBatch& batch);
-  void rewind(const std::vector<runtime::TopicPartition>& first_offsets);
+  // Serves delivery reports, retires acknowledged batches in order and commits their
+  // offsets when due (`force`: now, synchronously). False when a delivery failed or timed
+  // out (everything unacknowledged was rewound).
+  bool settle(bool force);
+  // Waits until at most `max` batches are in flight (false: a delivery failed).
+  bool wait_in_flight(std::size_t max);
+  // After a failure: waits for what is in flight, then seeks every partition back to its
+  // first unacknowledged offset.
+  void rewind();
+  // Partitions are revoked or the service stops: settle everything, commit synchronously.
+  void drain();
 
   IngestSettings settings_;
   IngestHealth health_;
   std::atomic<bool> stopping_{false};
   core::Decoder decoder_;
+  // Declared before producer_ so that they outlive it: their tallies are referenced by
+  // messages still in the producer's queue. `retired_` holds batches dropped by a rewind
+  // or a revocation until their last delivery report arrives.
+  std::deque<std::unique_ptr<InFlight>> in_flight_, retired_;
+  std::vector<runtime::TopicPartition> to_commit_;  // acknowledged, not committed yet
+  std::chrono::steady_clock::time_point last_commit_{};
   std::unique_ptr<runtime::Producer> producer_;
   std::unique_ptr<runtime::Consumer> consumer_;
   runtime::metrics::Histogram* batch_seconds_ = nullptr;

@@ -165,10 +165,9 @@ struct Producer::Impl {
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
     if (msg->_private != nullptr) {
-      // A tracked message: its callback runs once and is freed here.
-      std::unique_ptr<DeliveryCallback> cb(static_cast<DeliveryCallback*>(msg->_private));
-      (*cb)(msg->err == RD_KAFKA_RESP_ERR_NO_ERROR,
-            msg->err == RD_KAFKA_RESP_ERR_NO_ERROR ? std::string() : rd_kafka_err2str(msg->err));
+      // A tracked or counted message.
+      static_cast<DeliveryTally*>(msg->_private)
+          ->delivered(msg->err == RD_KAFKA_RESP_ERR_NO_ERROR, rd_kafka_err2str(msg->err));
     }
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       self->delivered.fetch_add(1, std::memory_order_relaxed);
@@ -199,12 +198,46 @@ std::unique_ptr<Producer> Producer::create(const KafkaProperties& properties, st
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }
 
+void DeliveryTally::delivered(bool ok, const char* error) {
+  --pending_;
+  if (ok) return;
+  ++failed_;
+  last_error_ = error;
+}
+
+namespace {
+// A produce_tracked() message's callback: runs once, then frees itself.
+class TrackedDelivery final : public DeliveryTally {
+ public:
+  explicit TrackedDelivery(Producer::DeliveryCallback fn) : fn_(std::move(fn)) {}
+  void delivered(bool ok, const char* error) override {
+    std::unique_ptr<TrackedDelivery> self(this);
+    fn_(ok, ok ? std::string() : std::string(error));
+  }
+
+ private:
+  Producer::DeliveryCallback fn_;
+};
+}  // namespace
+
 bool Producer::produce_tracked(std::string_view topic, std::string_view key, std::string_view value,
                                const std::vector<Header>& headers, DeliveryCallback on_delivery,
                                std::string* error) {
-  auto* cb = new DeliveryCallback(std::move(on_delivery));
-  if (!produce_impl(topic, key, value, headers, error, std::chrono::seconds(30), -1, cb)) {
-    delete cb;
+  auto* tracked = new TrackedDelivery(std::move(on_delivery));
+  if (!produce_impl(topic, key, value, headers, error, std::chrono::seconds(30), -1,
+                    static_cast<DeliveryTally*>(tracked))) {
+    delete tracked;
+    return false;
+  }
+  return true;
+}
+
+bool Producer::produce_counted(std::string_view topic, std::string_view key,
+                               std::string_view value, const std::vector<Header>& headers,
+                               DeliveryTally* tally, std::string* error) {
+  ++tally->pending_;
+  if (!produce_impl(topic, key, value, headers, error, std::chrono::seconds(30), -1, tally)) {
+    --tally->pending_;
     return false;
   }
   return true;
@@ -219,7 +252,7 @@ bool Producer::produce(std::string_view topic, std::string_view key, std::string
 bool Producer::produce_impl(std::string_view topic, std::string_view key, std::string_view value,
                             const std::vector<Header>& headers, std::string* error,
                             std::chrono::milliseconds block_for, std::int32_t partition,
-                            void* opaque) {
+                            DeliveryTally* tally) {
   const auto deadline = std::chrono::steady_clock::now() + block_for;
   for (;;) {
     rd_kafka_headers_t* hdrs = nullptr;
@@ -230,10 +263,20 @@ bool Producer::produce_impl(std::string_view topic, std::string_view key, std::s
                             static_cast<ssize_t>(h.value.size()));
       }
     }
-    const std::string topic_name(topic);
+    // librdkafka wants a C string; topic names are short (no allocation per message).
+    char short_name[256];
+    std::string long_name;
+    const char* topic_name = short_name;
+    if (topic.size() < sizeof short_name) {
+      topic.copy(short_name, topic.size());
+      short_name[topic.size()] = '\0';
+    } else {
+      long_name = topic;
+      topic_name = long_name.c_str();
+    }
     rd_kafka_vu_t vus[7];
     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-    vus[0].u.cstr = topic_name.c_str();
+    vus[0].u.cstr = topic_name;
     vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
     vus[1].u.i32 = partition;
     vus[2].vtype = RD_KAFKA_VTYPE_KEY;
@@ -250,9 +293,9 @@ bool Producer::produce_impl(std::string_view topic, std::string_view key, std::s
       vus[count].u.headers = hdrs;
       ++count;
     }
-    if (opaque != nullptr) {
+    if (tally != nullptr) {
       vus[count].vtype = RD_KAFKA_VTYPE_OPAQUE;
-      vus[count].u.ptr = opaque;
+      vus[count].u.ptr = tally;
       ++count;
     }
     rd_kafka_error_t* produce_error = rd_kafka_produceva(impl_->rk, vus, count);

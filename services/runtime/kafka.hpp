@@ -81,6 +81,29 @@ class MessageBatch {
   std::vector<void*> owned_;  // rd_kafka_message_t* to destroy
 };
 
+// Counts the delivery outcomes of a group of produced messages (e.g. the outputs of one
+// consumed batch). Producer::produce_counted() adds one pending message; its delivery
+// report, served on the thread that calls Producer::poll()/flush(), settles it.
+class DeliveryTally {
+ public:
+  DeliveryTally() = default;
+  DeliveryTally(const DeliveryTally&) = delete;
+  DeliveryTally& operator=(const DeliveryTally&) = delete;
+  virtual ~DeliveryTally() = default;
+  std::int64_t pending() const { return pending_; }
+  std::int64_t failed() const { return failed_; }
+  bool settled() const { return pending_ == 0; }
+  const std::string& last_error() const { return last_error_; }
+  // Called once per message by the producer (public for the producer's callback types).
+  virtual void delivered(bool ok, const char* error);
+
+ private:
+  friend class Producer;
+  std::int64_t pending_ = 0;
+  std::int64_t failed_ = 0;
+  std::string last_error_;
+};
+
 struct DeliveryReport {
   bool complete = false;    // the queue drained within the timeout
   std::int64_t failed = 0;  // deliveries that failed since the previous flush()
@@ -111,6 +134,13 @@ class Producer {
                        const std::vector<Header>& headers, DeliveryCallback on_delivery,
                        std::string* error = nullptr);
 
+  // Like produce(), and the message's outcome is counted in *tally, which must outlive
+  // its delivery report (flush() before destroying it). Blocks like produce() when the
+  // local queue is full.
+  bool produce_counted(std::string_view topic, std::string_view key, std::string_view value,
+                       const std::vector<Header>& headers, DeliveryTally* tally,
+                       std::string* error = nullptr);
+
   // Serves delivery reports without blocking longer than timeout.
   void poll(std::chrono::milliseconds timeout);
   // Waits until every enqueued message is acknowledged or failed.
@@ -129,7 +159,8 @@ class Producer {
   explicit Producer(std::unique_ptr<Impl> impl);
   bool produce_impl(std::string_view topic, std::string_view key, std::string_view value,
                     const std::vector<Header>& headers, std::string* error,
-                    std::chrono::milliseconds block_for, std::int32_t partition, void* opaque);
+                    std::chrono::milliseconds block_for, std::int32_t partition,
+                    DeliveryTally* tally);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -81,6 +81,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ingest", {}, "batch-size", "records per batch", {{"PQRFLOW_BATCH_SIZE", "abc"}}},
         // ingest
         Case{"ingest", {"--batch-size", "0"}, "batch-size", "1..1000000"},
+        Case{"ingest", {"--max-in-flight", "0"}, "max-in-flight", "1..1000"},
         Case{"ingest", {"--max-record-bytes", "10"}, "max-record-bytes", "64..67108864"},
         Case{"ingest", {"--flush-timeout", "soon"}, "flush-timeout", "duration"},
         Case{"ingest", {"--ready-max-lag", "-1"}, "ready-max-lag", "≥ 0"},
