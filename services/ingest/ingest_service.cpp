@@ -200,8 +200,8 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
       dl.set_service("pqrflow-ingest");
       ok = producer_->produce_counted(
           settings_.common.topics.deadletter, origin_key(m), dl.SerializeAsString(),
-          {{"reason", reason}, {"detail", n.rejection.detail}, {"origin", origin_key(m)}},
-          &b.tally, &error);
+          {{"reason", reason}, {"detail", n.rejection.detail}, {"origin", origin_key(m)}}, &b.tally,
+          &error);
       health_.rejected_total.fetch_add(1, std::memory_order_relaxed);
       health_.rejected_by_reason[static_cast<std::size_t>(n.rejection.reason)].fetch_add(1);
     }
@@ -245,8 +245,7 @@ bool IngestService::settle(bool force) {
     if (batch_seconds_ != nullptr) batch_seconds_->observe(now - b.polled);
     in_flight_.pop_front();
   }
-  if (to_commit_.empty() || (!force && now - last_commit_ < settings_.commit_interval))
-    return true;
+  if (to_commit_.empty() || (!force && now - last_commit_ < settings_.commit_interval)) return true;
   runtime::crash_point("ingest.before_commit");
   std::string error;
   if (!consumer_->commit(to_commit_, force, &error)) {

@@ -232,9 +232,9 @@ bool Producer::produce_tracked(std::string_view topic, std::string_view key, std
   return true;
 }
 
-bool Producer::produce_counted(std::string_view topic, std::string_view key,
-                               std::string_view value, const std::vector<Header>& headers,
-                               DeliveryTally* tally, std::string* error) {
+bool Producer::produce_counted(std::string_view topic, std::string_view key, std::string_view value,
+                               const std::vector<Header>& headers, DeliveryTally* tally,
+                               std::string* error) {
   ++tally->pending_;
   if (!produce_impl(topic, key, value, headers, error, std::chrono::seconds(30), -1, tally)) {
     --tally->pending_;
