@@ -328,8 +328,12 @@ void IngestService::run() {
     runtime::MessageBatch batch = consumer_->poll(
         settings_.batch_size, std::chrono::milliseconds(in_flight_.empty() ? 50 : 2));
     if (process(batch)) {
-      // With max_in_flight batches unacknowledged, wait before polling more.
-      wait_in_flight(settings_.max_in_flight - 1);
+      // Behind (a large batch): keep up to max_in_flight batches unacknowledged. Caught up
+      // (a small one): wait for the acknowledgements first, so records gather into the
+      // next batch instead of trickling out in many tiny produce requests.
+      const bool behind =
+          batch.messages().size() >= std::max<std::size_t>(settings_.batch_size / 4, 1);
+      wait_in_flight(behind ? settings_.max_in_flight - 1 : 0);
     }
     timers.run_ready();
   }
