@@ -1,6 +1,7 @@
 #include "core/bi.hpp"
 
 #include <cstdio>
+#include <tuple>
 
 namespace pqrflow::core {
 namespace {
@@ -71,6 +72,15 @@ BiRow make_plan_score_row(const IndicatorCalculator& calc, const Plan& plan) {
   row.status = score.status;
   row.as_of = calc.as_of();
   return row;
+}
+
+bool same_content(const BiRow& a, const BiRow& b) {
+  const auto content = [](const BiRow& r) {
+    return std::tie(r.plan, r.indicator, r.scope, r.period, r.value, r.numerator, r.denominator,
+                    r.unit, r.baseline, r.target, r.achievement, r.weight, r.weighted_score,
+                    r.status);
+  };
+  return content(a) == content(b);
 }
 
 std::vector<BiRow> build_rows(const IndicatorCalculator& calc, const Plan& plan) {

@@ -40,6 +40,10 @@ struct BiRow {
   std::string key() const { return indicator + "|" + scope + "|" + period; }
 };
 
+// Equal in everything a consumer reads as the row's content: all fields but as_of and
+// version.
+bool same_content(const BiRow& a, const BiRow& b);
+
 // The baseline of an indicator and scope per the plan: its value, or the indicator
 // computed over the plan's baseline period.
 std::optional<Rational> baseline_of(const IndicatorCalculator& calc, const PlanIndicator& p,

@@ -32,11 +32,9 @@ std::string tp_key(std::string_view topic, std::int32_t partition) {
 }
 
 // The row's content apart from what changes on every publication.
-std::uint64_t content_hash(core::BiRow row) {
-  row.version = 0;
-  row.as_of = core::Instant{0};
-  return fnv1a(core::to_json(row));
-}
+// Live publications are spaced by at least this many times the previous one's duration:
+// at most ~1/(1+k) of a core goes to publishing however fast snapshots arrive.
+constexpr int kPublishSpacing = 3;
 
 std::optional<double> as_double(const std::optional<core::Rational>& r) {
   if (!r) return std::nullopt;
@@ -265,11 +263,12 @@ void ReportingService::publish_rows(bool tick) {
   std::vector<core::BiRow> rows = core::build_rows(calc, settings_.plan);
   std::string error;
   bool all_restamped = true;
+  bool all_published = true;
   for (core::BiRow& row : rows) {
     const std::string key = row.key();
-    const std::uint64_t hash = content_hash(row);
-    auto it = emitted_rows_.find(key);
-    const bool changed = it == emitted_rows_.end() || it->second != hash;
+    auto it = published_rows_.find(key);
+    const bool changed =
+        republish_all_ || it == published_rows_.end() || !core::same_content(it->second, row);
     if (!changed && !(quiet && emitted_as_of_ != as_of)) {
       all_restamped = all_restamped && emitted_as_of_ == as_of;
       continue;
@@ -278,13 +277,18 @@ void ReportingService::publish_rows(bool tick) {
     if (!producer_->produce(settings_.common.topics.bi, key, core::to_json(row), {}, &error)) {
       log::error("produce_failed", {{"topic", settings_.common.topics.bi}, {"error", error}});
       all_restamped = false;
+      all_published = false;
       continue;
     }
-    emitted_rows_[key] = hash;
-    published_rows_[key] = row;
+    if (it == published_rows_.end()) {
+      published_rows_.emplace(key, row);
+    } else {
+      it->second = row;
+    }
     health_.rows_total.fetch_add(1, std::memory_order_relaxed);
   }
   if (quiet && all_restamped) emitted_as_of_ = as_of;
+  if (all_published) republish_all_ = false;
   runtime::crash_point("reporting.after_publish");
 
   // Compliance of the plan year, scope all.
@@ -328,8 +332,8 @@ void ReportingService::publish_rows(bool tick) {
     }
   }
   dirty_ = false;
-  if (publish_seconds_ != nullptr)
-    publish_seconds_->observe(std::chrono::steady_clock::now() - started);
+  last_publish_duration_ = std::chrono::steady_clock::now() - started;
+  if (publish_seconds_ != nullptr) publish_seconds_->observe(last_publish_duration_);
   // The view shows what the BI feed holds: the last published row of every key, in
   // report order.
   for (core::BiRow& row : rows) {
@@ -431,7 +435,7 @@ bool ReportingService::checkpoint() {
   const runtime::DeliveryReport report = producer_->flush(std::chrono::seconds(30));
   if (!report.complete || report.failed > 0) {
     log::warn("checkpoint_deferred", {{"failed", report.failed}, {"error", report.last_error}});
-    if (report.failed > 0) emitted_rows_.clear();  // republish every row
+    if (report.failed > 0) republish_all_ = true;
     return false;
   }
   pqrflow::v1::ReportingCheckpoint ckpt;
@@ -489,17 +493,24 @@ void ReportingService::run() {
 
   timers.every(settings_.checkpoint_interval, [this] { checkpoint(); });
   // Between ticks, rows and alerts follow new snapshots as soon as they arrive, at most
-  // once per --bi-min-interval (latency without a publication per message).
-  auto last_fast = std::chrono::steady_clock::now();
+  // once per --bi-min-interval (latency without a publication per message); rows also
+  // wait kPublishSpacing × the previous publication's duration (a bounded CPU share).
+  auto last_rows = std::chrono::steady_clock::now();
+  auto last_alerts = last_rows;
   while (!stopping_) {
     runtime::MessageBatch batch =
-        consumer_->poll(settings_.batch_size, std::chrono::milliseconds(50));
+        consumer_->poll(settings_.batch_size, std::chrono::milliseconds(dirty_ ? 5 : 50));
     process(batch);
     const auto now = std::chrono::steady_clock::now();
-    if ((dirty_ || live_dirty_) && now - last_fast >= settings_.bi_min_interval) {
-      last_fast = now;
-      if (dirty_) publish_rows(false);
-      if (live_dirty_) evaluate_alerts();
+    if (dirty_ && now - last_rows >= std::max<std::chrono::steady_clock::duration>(
+                                         settings_.bi_min_interval,
+                                         kPublishSpacing * last_publish_duration_)) {
+      publish_rows(false);
+      last_rows = std::chrono::steady_clock::now();
+    }
+    if (live_dirty_ && now - last_alerts >= settings_.bi_min_interval) {
+      last_alerts = now;
+      evaluate_alerts();
     }
     timers.run_ready();
     producer_->poll(std::chrono::milliseconds(0));

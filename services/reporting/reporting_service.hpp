@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -124,10 +125,13 @@ class ReportingService {
   std::map<std::string, pqrflow::v1::IndicatorSnapshot> latest_;  // key → latest snapshot
   std::map<std::string, pqrflow::v1::DeadlineWorklist> worklists_;
   std::map<std::string, std::int64_t> next_offsets_;  // "topic/partition"
-  // Published BI rows: content hash (change detection) and the row itself (the view).
-  // Not checkpointed: after a restart every row is published once more.
-  std::map<std::string, std::uint64_t> emitted_rows_;
-  std::map<std::string, core::BiRow> published_rows_;
+  // The last published BI row per key: change detection and the view. Not checkpointed:
+  // after a restart every row is published once more.
+  std::unordered_map<std::string, core::BiRow> published_rows_;
+  bool republish_all_ = false;  // a delivery failed: publish every row again
+  // How long the latest publication took: live publications are spaced by at least
+  // kPublishSpacing times that, so they use a bounded share of a core under load.
+  std::chrono::steady_clock::duration last_publish_duration_{};
 
   std::uint64_t emitted_compliance_ = 0;
   std::optional<core::Instant> emitted_compliance_as_of_;

@@ -308,5 +308,40 @@ TEST(BiJson, EscapesStringsAndPrintsNulls) {
   EXPECT_NE(json.find(R"("status":"sin_datos")"), std::string::npos);
 }
 
+TEST(BiRowContent, IgnoresAsOfAndVersionOnly) {
+  BiRow a;
+  a.plan = "P";
+  a.indicator = "indice_reclamacion";
+  a.scope = "all";
+  a.period = "2024-03";
+  a.value = Rational(3, 1000);
+  a.numerator = 3;
+  a.denominator = 1000;
+  a.as_of = testing::at("2024-03-10T00:00:00-05:00");
+  a.version = 7;
+  BiRow b = a;
+  b.as_of = testing::at("2024-03-11T00:00:00-05:00");
+  b.version = 8;
+  EXPECT_TRUE(same_content(a, b));
+  // Every content field counts, including a value equal in double but not exactly.
+  b.value = Rational(3000001, 1000000000);
+  EXPECT_FALSE(same_content(a, b));
+  b = a;
+  b.value.reset();
+  EXPECT_FALSE(same_content(a, b));
+  b = a;
+  b.denominator = 1001;
+  EXPECT_FALSE(same_content(a, b));
+  b = a;
+  b.status = Status::kCumplida;
+  EXPECT_FALSE(same_content(a, b));
+  b = a;
+  b.weight = Rational(1, 10);
+  EXPECT_FALSE(same_content(a, b));
+  b = a;
+  b.scope = "office:Centro";
+  EXPECT_FALSE(same_content(a, b));
+}
+
 }  // namespace
 }  // namespace pqrflow::core
