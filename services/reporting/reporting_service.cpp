@@ -502,9 +502,9 @@ void ReportingService::run() {
         consumer_->poll(settings_.batch_size, std::chrono::milliseconds(dirty_ ? 5 : 50));
     process(batch);
     const auto now = std::chrono::steady_clock::now();
-    if (dirty_ && now - last_rows >= std::max<std::chrono::steady_clock::duration>(
-                                         settings_.bi_min_interval,
-                                         kPublishSpacing * last_publish_duration_)) {
+    if (dirty_ && now - last_rows >=
+                      std::max<std::chrono::steady_clock::duration>(
+                          settings_.bi_min_interval, kPublishSpacing * last_publish_duration_)) {
       publish_rows(false);
       last_rows = std::chrono::steady_clock::now();
     }
