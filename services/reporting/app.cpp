@@ -38,7 +38,8 @@ int run_app(int argc, const char* const argv[]) {
       "once the stream is quiet")(
       "bi-min-interval", runtime::po::value(&bi_min_interval)->default_value(bi_min_interval),
       "between ticks, rows changed by new snapshots (and alerts, on new live figures) are "
-      "published as soon as they arrive, at most once per this interval")(
+      "published as soon as they arrive, at most once per this interval (and no sooner than "
+      "3x the previous publication's duration after it)")(
       "alert-interval", runtime::po::value(&alert_interval)->default_value(alert_interval),
       "how often alert rules are evaluated")(
       "clock", runtime::po::value(&s.clock)->default_value(s.clock),
