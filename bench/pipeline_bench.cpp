@@ -12,8 +12,8 @@
 //              plain consumer with ingest's consumer and producer settings forwards the
 //              raw bytes to a relay topic that a second plain consumer reads: records/s
 //              until the reader has every record. --limit-modes: `plain` forwards
-//              continuously (commits once a second), `batched` keeps ingest's discipline
-//              (poll ≤ 5000, produce, flush, synchronous commit). After `plain`, a single
+//              continuously (commits once a second), `batched` waits one round trip
+//              per batch (poll ≤ 5000, produce, flush, synchronous commit). After `plain`, a single
 //              plain consumer reads back what the broker still holds of the raw topics.
 //  throughput  --records generated records (sim::Generator) through ingest → metrics →
 //              reporting with the services' default settings. Sustained records/s = records
@@ -1407,8 +1407,8 @@ int main(int argc, char** argv) {
       "generated records in the limit and throughput phases");
   add("partitions", po::value(&o.partitions)->default_value(o.partitions), "partitions per topic");
   add("limit-modes", po::value(&limit_modes)->default_value(limit_modes),
-      "limit forwarders: plain (consume → produce) and/or batched (ingest's flush + commit "
-      "per batch); the first is the limit of the ratio");
+      "limit forwarders: plain (consume → produce) and/or batched (flush + synchronous "
+      "commit per batch); the first is the limit of the ratio");
   add("ahead", po::value(&o.ahead)->default_value(o.ahead),
       "records the feed may run ahead of the first stage (ingest, the limit's forwarder), "
       "1.5 × that ahead of the last (metrics, the limit's reader); 0 = 12000 × partitions");

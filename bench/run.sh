@@ -191,7 +191,7 @@ if m:
     t = get(m, "throughput", "records_per_s")
     print(f"| pipeline: raw → ingest → metrics → reporting (compliance settled) | {rate(t)} | |")
     for key, what in (("limit", "limit: plain forward → relay → reader"),
-                      ("limit_batched", "limit: forward with ingest's flush + commit per batch → reader")):
+                      ("limit_batched", "limit: forward with a flush + synchronous commit per batch → reader")):
         v = get(m, key, "records_per_s")
         if v: print(f"| {what} | {rate(v)} | {t / v:.2f} |" if t else f"| {what} | {rate(v)} | |")
     v = get(m, "limit", "single_consumer_records_per_s")
