@@ -271,6 +271,10 @@ void ReportingService::publish_rows(bool tick) {
         republish_all_ || it == published_rows_.end() || !core::same_content(it->second, row);
     if (!changed && !(quiet && emitted_as_of_ != as_of)) {
       all_restamped = all_restamped && emitted_as_of_ == as_of;
+      // The view shows what the BI feed holds: this row as last published (same content;
+      // its as-of and version), without copying the row.
+      row.as_of = it->second.as_of;
+      row.version = it->second.version;
       continue;
     }
     row.version = next_version();
@@ -278,6 +282,7 @@ void ReportingService::publish_rows(bool tick) {
       log::error("produce_failed", {{"topic", settings_.common.topics.bi}, {"error", error}});
       all_restamped = false;
       all_published = false;
+      if (it != published_rows_.end()) row = it->second;
       continue;
     }
     if (it == published_rows_.end()) {
@@ -334,12 +339,7 @@ void ReportingService::publish_rows(bool tick) {
   dirty_ = false;
   last_publish_duration_ = std::chrono::steady_clock::now() - started;
   if (publish_seconds_ != nullptr) publish_seconds_->observe(last_publish_duration_);
-  // The view shows what the BI feed holds: the last published row of every key, in
-  // report order.
-  for (core::BiRow& row : rows) {
-    auto it = published_rows_.find(row.key());
-    if (it != published_rows_.end()) row = it->second;
-  }
+  // `rows` now holds, in report order, the last published row of every key (the view).
   rows_ = std::move(rows);
   compliance_ = std::move(update);
   view_dirty_ = true;
