@@ -408,6 +408,32 @@ Window window_for(const Options& o) {
   return {first, first * 3 / 2};
 }
 
+// The limit's consumers: ingest's consumer settings (services/ingest/ingest_service.cpp).
+std::unique_ptr<runtime::Consumer> limit_consumer(const std::string& brokers,
+                                                  const std::string& group,
+                                                  const std::string& client, std::string* error) {
+  return runtime::Consumer::create({{"bootstrap.servers", brokers},
+                                    {"group.id", group},
+                                    {"client.id", client},
+                                    {"session.timeout.ms", "10000"},
+                                    {"heartbeat.interval.ms", "1000"},
+                                    {"fetch.message.max.bytes", "2097152"},
+                                    {"fetch.wait.max.ms", "10"}},
+                                   error);
+}
+
+// Start from the group's committed offsets; raise `assigned` once partitions arrive.
+runtime::Consumer::RebalanceHooks from_committed(std::atomic<bool>* assigned) {
+  runtime::Consumer::RebalanceHooks hooks;
+  hooks.on_assigned = [assigned](const std::vector<runtime::TopicPartition>& tps) {
+    std::vector<runtime::TopicPartition> from = tps;
+    for (auto& tp : from) tp.offset = runtime::kOffsetStored;
+    *assigned = true;
+    return from;
+  };
+  return hooks;
+}
+
 std::unique_ptr<runtime::Producer> bench_producer(const std::string& brokers) {
   std::string error;
   auto p = runtime::Producer::create({{"bootstrap.servers", brokers},
@@ -698,14 +724,8 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
   // Ingest's consumer and producer settings (services/ingest/ingest_service.cpp).
   std::thread forwarder([&] {
     std::string error;
-    auto consumer = runtime::Consumer::create({{"bootstrap.servers", stack.brokers()},
-                                               {"group.id", prefix + ".forward"},
-                                               {"client.id", "bench-limit-forward"},
-                                               {"session.timeout.ms", "10000"},
-                                               {"heartbeat.interval.ms", "1000"},
-                                               {"fetch.message.max.bytes", "2097152"},
-                                               {"fetch.wait.max.ms", "10"}},
-                                              &error);
+    auto consumer =
+        limit_consumer(stack.brokers(), prefix + ".forward", "bench-limit-forward", &error);
     auto producer = runtime::Producer::create({{"bootstrap.servers", stack.brokers()},
                                                {"client.id", "bench-limit-forward"},
                                                {"enable.idempotence", "true"},
@@ -719,14 +739,7 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
       forward_errors = 1;
       return;
     }
-    runtime::Consumer::RebalanceHooks hooks;
-    hooks.on_assigned = [&](const std::vector<runtime::TopicPartition>& tps) {
-      std::vector<runtime::TopicPartition> from = tps;
-      for (auto& tp : from) tp.offset = runtime::kOffsetStored;
-      forward_assigned = true;
-      return from;
-    };
-    consumer->subscribe(raw, std::move(hooks), &error);
+    consumer->subscribe(raw, from_committed(&forward_assigned), &error);
     std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
     auto last_commit = SteadyClock::now();
     while (!stop) {
@@ -759,26 +772,12 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
   });
   std::thread reader([&] {
     std::string error;
-    auto consumer = runtime::Consumer::create({{"bootstrap.servers", stack.brokers()},
-                                               {"group.id", prefix + ".read"},
-                                               {"client.id", "bench-limit-read"},
-                                               {"session.timeout.ms", "10000"},
-                                               {"heartbeat.interval.ms", "1000"},
-                                               {"fetch.message.max.bytes", "2097152"},
-                                               {"fetch.wait.max.ms", "10"}},
-                                              &error);
+    auto consumer = limit_consumer(stack.brokers(), prefix + ".read", "bench-limit-read", &error);
     if (!consumer) {
       std::cerr << "limit reader: " << error << "\n";
       return;
     }
-    runtime::Consumer::RebalanceHooks hooks;
-    hooks.on_assigned = [&](const std::vector<runtime::TopicPartition>& tps) {
-      std::vector<runtime::TopicPartition> from = tps;
-      for (auto& tp : from) tp.offset = runtime::kOffsetStored;
-      read_assigned = true;
-      return from;
-    };
-    consumer->subscribe({relay}, std::move(hooks), &error);
+    consumer->subscribe({relay}, from_committed(&read_assigned), &error);
     while (!stop) {
       runtime::MessageBatch batch = consumer->poll(10000, 50ms);
       read_errors += static_cast<std::int64_t>(batch.errors().size());

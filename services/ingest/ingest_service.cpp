@@ -120,13 +120,20 @@ void IngestService::attach_metrics(runtime::metrics::Registry& registry) {
 }
 
 namespace {
+// The entry of (topic, partition) in a short per-partition list, or end(): a handful of
+// partitions, looked up without allocating.
+auto find_partition(std::vector<runtime::TopicPartition>& list, std::string_view topic,
+                    std::int32_t partition) {
+  return std::find_if(list.begin(), list.end(), [&](const runtime::TopicPartition& o) {
+    return o.partition == partition && o.topic == topic;
+  });
+}
+
 // Sets `next` offsets by partition: one entry per partition, the latest offset wins.
 void merge_offsets(const std::vector<runtime::TopicPartition>& from,
                    std::vector<runtime::TopicPartition>* into) {
   for (const runtime::TopicPartition& tp : from) {
-    auto it = std::find_if(into->begin(), into->end(), [&](const runtime::TopicPartition& o) {
-      return o.partition == tp.partition && o.topic == tp.topic;
-    });
+    auto it = find_partition(*into, tp.topic, tp.partition);
     if (it == into->end()) {
       into->push_back(tp);
     } else {
@@ -163,10 +170,8 @@ bool IngestService::process(const runtime::MessageBatch& batch) {
   for (const runtime::Message& m : batch.messages()) {
     if (current >= b.first.size() || b.first[current].partition != m.partition ||
         b.first[current].topic != m.topic) {
-      current = 0;
-      while (current < b.first.size() &&
-             (b.first[current].partition != m.partition || b.first[current].topic != m.topic))
-        ++current;
+      current =
+          static_cast<std::size_t>(find_partition(b.first, m.topic, m.partition) - b.first.begin());
       if (current == b.first.size()) {
         b.first.push_back({std::string(m.topic), m.partition, m.offset});
         b.next.push_back(b.first.back());
@@ -257,11 +262,18 @@ bool IngestService::settle(bool force) {
   return true;
 }
 
-bool IngestService::wait_in_flight(std::size_t max) {
+void IngestService::wait_in_flight(std::size_t max) {
   while (in_flight_.size() > max && !in_flight_.front()->tally.settled() && !stopping_ &&
          std::chrono::steady_clock::now() - in_flight_.front()->polled < settings_.flush_timeout)
     producer_->poll(std::chrono::milliseconds(5));
-  return settle(false);
+  settle(false);
+}
+
+void IngestService::retire_in_flight() {
+  for (auto& b : in_flight_) {
+    if (!b->tally.settled()) retired_.push_back(std::move(b));
+  }
+  in_flight_.clear();
 }
 
 void IngestService::rewind() {
@@ -271,19 +283,12 @@ void IngestService::rewind() {
   std::vector<runtime::TopicPartition> first;
   for (const auto& b : in_flight_) {
     for (const runtime::TopicPartition& tp : b->first) {
-      const bool seen = std::any_of(first.begin(), first.end(), [&](const auto& o) {
-        return o.partition == tp.partition && o.topic == tp.topic;
-      });
-      if (!seen) first.push_back(tp);
+      if (find_partition(first, tp.topic, tp.partition) == first.end()) first.push_back(tp);
     }
   }
-  // Let in-flight messages finish (or time out) before re-sending; batches whose reports
-  // are still due stay alive in retired_.
+  // Let in-flight messages finish (or time out) before re-sending.
   producer_->flush(settings_.flush_timeout);
-  for (auto& b : in_flight_) {
-    if (!b->tally.settled()) retired_.push_back(std::move(b));
-  }
-  in_flight_.clear();
+  retire_in_flight();
   for (const runtime::TopicPartition& tp : first) {
     std::string error;
     if (!consumer_->seek(tp, std::chrono::seconds(10), &error)) {
@@ -305,10 +310,7 @@ void IngestService::drain() {
     merge_offsets(in_flight_.front()->next, &to_commit_);
     in_flight_.pop_front();
   }
-  for (auto& b : in_flight_) {
-    if (!b->tally.settled()) retired_.push_back(std::move(b));
-  }
-  in_flight_.clear();
+  retire_in_flight();
   settle(true);
 }
 

@@ -92,8 +92,10 @@ class IngestService {
   // offsets when due (`force`: now, synchronously). False when a delivery failed or timed
   // out (everything unacknowledged was rewound).
   bool settle(bool force);
-  // Waits until at most `max` batches are in flight (false: a delivery failed).
-  bool wait_in_flight(std::size_t max);
+  // Waits until at most `max` batches are in flight, then settles.
+  void wait_in_flight(std::size_t max);
+  // Drops every in-flight batch; those still awaiting delivery reports move to retired_.
+  void retire_in_flight();
   // After a failure: waits for what is in flight, then seeks every partition back to its
   // first unacknowledged offset.
   void rewind();

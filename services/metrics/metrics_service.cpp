@@ -369,9 +369,9 @@ bool MetricsService::checkpoint(bool all) {
       continue;
     due.push_back(shard.get());
   }
+  if (due.empty()) return true;
   std::sort(due.begin(), due.end(),
             [](const Shard* a, const Shard* b) { return a->last_checkpoint < b->last_checkpoint; });
-  if (due.empty()) return true;
   // Everything the checkpoint reflects must be acknowledged first: a crash after the
   // checkpoint must not leave a published value missing.
   emit_snapshots();

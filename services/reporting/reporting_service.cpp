@@ -31,7 +31,6 @@ std::string tp_key(std::string_view topic, std::int32_t partition) {
   return std::string(topic) + "/" + std::to_string(partition);
 }
 
-// The row's content apart from what changes on every publication.
 // Live publications are spaced by at least this many times the previous one's duration:
 // at most ~1/(1+k) of a core goes to publishing however fast snapshots arrive.
 constexpr int kPublishSpacing = 3;
