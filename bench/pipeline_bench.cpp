@@ -472,6 +472,16 @@ class Services {
                                     stack_.bin().metrics, args);
   }
   void stop_metrics() { stack_.stop(metrics_); }
+  // CPU of the broker, the three services and this process (labelled `bench`).
+  CpuMeter cpu_meter(const std::string& bench) const {
+    CpuMeter cpu;
+    cpu.add("broker", stack_.broker_pid());
+    cpu.add("ingest", stack_.pid(ingest_));
+    cpu.add("metrics", stack_.pid(metrics_));
+    cpu.add("reporting", stack_.pid(reporting_));
+    cpu.add(bench, ::getpid());
+    return cpu;
+  }
   void start_reporting() {
     std::vector<std::string> args = {"--plan", stack_.bin().plan, "--checkpoint-dir",
                                      (stack_.dir() / "reporting-state").string()};
@@ -885,12 +895,7 @@ json::object phase_throughput(testing::Stack& stack, Services& services, const O
   ComplianceWatch compliance(stack.brokers(), o.partitions);
   auto producer = bench_producer(stack.brokers());
   FeedStream stream(spec);
-  CpuMeter cpu;
-  cpu.add("broker", stack.broker_pid());
-  cpu.add("ingest", stack.pid(services.ingest()));
-  cpu.add("metrics", stack.pid(services.metrics()));
-  cpu.add("reporting", stack.pid(services.reporting()));
-  cpu.add("bench (feed)", ::getpid());
+  CpuMeter cpu = services.cpu_meter("bench (feed)");
   cpu.begin();
   const FeedResult fr = feed(
       *producer, [&] { return stream.next(); }, raw_topic, monitor.progress(), window_for(o));
@@ -1236,12 +1241,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
     bi_latencies.clear();
   }
   for (Timed& t : timed) t.before = prom_histogram(services.scrape(t.service), t.histogram);
-  CpuMeter cpu;
-  cpu.add("broker", stack.broker_pid());
-  cpu.add("ingest", stack.pid(services.ingest()));
-  cpu.add("metrics", stack.pid(services.metrics()));
-  cpu.add("reporting", stack.pid(services.reporting()));
-  cpu.add("bench (load, probes, watchers)", ::getpid());
+  CpuMeter cpu = services.cpu_meter("bench (load, probes, watchers)");
   cpu.begin();
 
   const auto start = SteadyClock::now();
