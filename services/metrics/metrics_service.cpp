@@ -54,7 +54,13 @@ std::optional<core::Instant> MetricsService::event_clock() const {
 void MetricsService::attach_metrics(runtime::metrics::Registry& registry) {
   checkpoint_seconds_ = &registry.histogram(
       "pqrflow_checkpoint_duration_seconds",
-      "A checkpoint round: publish what is dirty, wait for acknowledgements, write shards.",
+      "A checkpoint round: publish what is dirty, wait for acknowledgements, write the due "
+      "shards (in a forked writer for periodic rounds) until the loop sees it done.",
+      runtime::metrics::kDefaultLatencyBuckets);
+  pause_seconds_ = &registry.histogram(
+      "pqrflow_checkpoint_pause_seconds",
+      "How long a checkpoint round stopped the consumer loop: publish, acknowledgements and "
+      "the fork (or the whole write when written in-process).",
       runtime::metrics::kDefaultLatencyBuckets);
   emit_seconds_ = &registry.histogram("pqrflow_snapshot_emit_duration_seconds",
                                       "Publishing the changed cells of every shard.",
@@ -110,6 +116,7 @@ bool MetricsService::start(std::string* error) {
 
 std::vector<runtime::TopicPartition> MetricsService::on_assigned(
     const std::vector<runtime::TopicPartition>& tps) {
+  collect_writer(true);  // the checkpoints read below are the latest written
   assignment_floor_ = static_cast<std::uint64_t>((runtime::wall_now().us / 1000 - kVersionEpochMs))
                       << 20;
   std::vector<runtime::TopicPartition> starts;
@@ -335,7 +342,7 @@ void MetricsService::emit_live() {
   producer_->poll(std::chrono::milliseconds(0));
 }
 
-bool MetricsService::checkpoint_shard(Shard& shard) {
+bool MetricsService::write_checkpoint(const Shard& shard, std::string* error) const {
   pqrflow::v1::ShardCheckpoint ckpt;
   ckpt.set_topic(shard.topic);
   ckpt.set_partition(shard.partition);
@@ -343,24 +350,57 @@ bool MetricsService::checkpoint_shard(Shard& shard) {
   ckpt.set_last_version(shard.last_version);
   ckpt.set_written_at_us(runtime::wall_now().us);
   shard.state.save(ckpt.mutable_state());
-  std::string error;
-  if (!store_.write(checkpoint_name(shard.topic, shard.partition), ckpt.SerializeAsString(),
-                    &error)) {
-    health_.checkpoint_failures_total.fetch_add(1);
-    log::error("checkpoint_failed", {{"partition", shard.partition}, {"error", error}});
-    return false;
+  if (store_.write(checkpoint_name(shard.topic, shard.partition), ckpt.SerializeAsString(),
+                   error)) {
+    return true;
   }
-  shard.changed_since_checkpoint = false;
-  shard.last_checkpoint = std::chrono::steady_clock::now();
-  return true;
+  *error = "partition " + std::to_string(shard.partition) + ": " + *error;
+  return false;
+}
+
+void MetricsService::checkpointed(const std::vector<runtime::TopicPartition>& offsets) {
+  std::vector<runtime::TopicPartition> owned;
+  for (const runtime::TopicPartition& tp : offsets) {
+    if (shards_.contains(tp.partition)) owned.push_back(tp);
+  }
+  if (owned.empty()) return;
+  std::string error;
+  // Mirrors the checkpoint for lag monitoring; the checkpoint stays the authority.
+  consumer_->commit(owned, false, &error);
+  health_.checkpoints_total.fetch_add(1);
+  health_.last_checkpoint_us = runtime::wall_now().us;
+}
+
+void MetricsService::checkpoint_failed(const std::string& error,
+                                       const std::vector<runtime::TopicPartition>& offsets) {
+  health_.checkpoint_failures_total.fetch_add(1);
+  log::error("checkpoint_failed", {{"error", error}});
+  for (const runtime::TopicPartition& tp : offsets) {
+    const auto it = shards_.find(tp.partition);
+    if (it == shards_.end()) continue;
+    it->second->changed_since_checkpoint = true;  // due again at the next round
+    it->second->last_checkpoint = {};
+  }
+}
+
+void MetricsService::collect_writer(bool block) {
+  if (!writer_.running()) return;
+  const std::optional<runtime::ForkedTask::Result> r = block ? writer_.wait() : writer_.poll();
+  if (!r) return;
+  if (r->ok) {
+    checkpointed(writing_);
+  } else {
+    checkpoint_failed(r->error, writing_);
+  }
+  if (checkpoint_seconds_ != nullptr) checkpoint_seconds_->observe(r->elapsed);
+  writing_.clear();
 }
 
 bool MetricsService::checkpoint(bool all) {
   const auto started = std::chrono::steady_clock::now();
-  // Periodic rounds are spread: a round writes the changed shards whose last checkpoint
-  // is at least --checkpoint-interval old, oldest first, and stops after ~50 ms of work
-  // (at least one shard), so the loop never stalls for a whole state's serialisation;
-  // rounds run 8 times per interval. `all` (hand-over, shutdown) writes every shard.
+  // A round already being written finishes first: checkpoints never go back in time.
+  collect_writer(all);
+  if (writer_.running()) return true;
   std::vector<Shard*> due;
   for (auto& [p, shard] : shards_) {
     if (shard->next_offset < 0) continue;
@@ -370,8 +410,6 @@ bool MetricsService::checkpoint(bool all) {
     due.push_back(shard.get());
   }
   if (due.empty()) return true;
-  std::sort(due.begin(), due.end(),
-            [](const Shard* a, const Shard* b) { return a->last_checkpoint < b->last_checkpoint; });
   // Everything the checkpoint reflects must be acknowledged first: a crash after the
   // checkpoint must not leave a published value missing.
   emit_snapshots();
@@ -389,24 +427,45 @@ bool MetricsService::checkpoint(bool all) {
     return false;
   }
   std::vector<runtime::TopicPartition> offsets;
-  bool ok = true;
-  for (Shard* shard : due) {
-    if (!all && !offsets.empty() &&
-        std::chrono::steady_clock::now() - started > std::chrono::milliseconds(50))
-      break;
-    ok = checkpoint_shard(*shard) && ok;
+  for (const Shard* shard : due)
     offsets.push_back({shard->topic, shard->partition, shard->next_offset});
+  for (Shard* shard : due) {
+    shard->changed_since_checkpoint = false;
+    shard->last_checkpoint = started;
   }
-  if (!offsets.empty()) {
-    std::string error;
-    // Mirrors the checkpoint for lag monitoring; the checkpoint stays the authority.
-    consumer_->commit(offsets, false, &error);
-    health_.checkpoints_total.fetch_add(1);
-    health_.last_checkpoint_us = runtime::wall_now().us;
+  const auto write_due = [this, &due](std::string* error) {
+    bool ok = true;
+    for (const Shard* shard : due) {
+      std::string e;
+      if (!write_checkpoint(*shard, &e)) {
+        ok = false;
+        *error += (error->empty() ? "" : "; ") + e;
+      }
+    }
+    return ok;
+  };
+  std::string error;
+  // Periodic rounds serialise in a forked writer (collected by the loop); hand-over and
+  // shutdown, which must be on disk before the partitions go, write here.
+  if (!all) {
+    if (writer_.start(write_due, &error)) {
+      writing_ = std::move(offsets);
+      if (pause_seconds_ != nullptr)
+        pause_seconds_->observe(std::chrono::steady_clock::now() - started);
+      return true;
+    }
+    log::warn("checkpoint_fork_failed", {{"error", error}, {"fallback", "in-process"}});
+    error.clear();
   }
-  if (checkpoint_seconds_ != nullptr) {
-    checkpoint_seconds_->observe(std::chrono::steady_clock::now() - started);
+  const bool ok = write_due(&error);
+  if (ok) {
+    checkpointed(offsets);
+  } else {
+    checkpoint_failed(error, offsets);
   }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (pause_seconds_ != nullptr) pause_seconds_->observe(elapsed);
+  if (checkpoint_seconds_ != nullptr) checkpoint_seconds_->observe(elapsed);
   return ok;
 }
 
@@ -452,6 +511,7 @@ void MetricsService::run() {
       }
     }
     timers.run_ready();
+    collect_writer(false);
     producer_->poll(std::chrono::milliseconds(0));
   }
   log::info("stopping", {{"shards", static_cast<std::int64_t>(shards_.size())}});

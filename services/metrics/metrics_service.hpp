@@ -18,6 +18,7 @@
 #include "runtime/checkpoint_store.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/config.hpp"
+#include "runtime/forked_task.hpp"
 #include "runtime/kafka.hpp"
 #include "runtime/metrics_registry.hpp"
 
@@ -78,8 +79,17 @@ class MetricsService {
   void process(const runtime::MessageBatch& batch);
   void emit_snapshots();
   void emit_live();
+  // A checkpoint round over the shards that are due (`all`: every shard, written before
+  // returning). Periodic rounds hand the writing to a forked child and return.
   bool checkpoint(bool all);
-  bool checkpoint_shard(Shard& shard);
+  // Serialises one shard with its offset into the store (touches nothing else: it runs
+  // in the forked writer).
+  bool write_checkpoint(const Shard& shard, std::string* error) const;
+  // The forked writer's result, if it has finished (`block`: wait for it).
+  void collect_writer(bool block);
+  void checkpointed(const std::vector<runtime::TopicPartition>& offsets);
+  void checkpoint_failed(const std::string& error,
+                         const std::vector<runtime::TopicPartition>& offsets);
   std::optional<core::Instant> event_clock() const;
   std::uint64_t epoch_floor() const;
   void dead_letter(const runtime::Message& m, const std::string& reason, const std::string& detail);
@@ -91,9 +101,12 @@ class MetricsService {
   std::unique_ptr<runtime::Consumer> consumer_;
   std::unique_ptr<runtime::Clock> clock_;
   runtime::CheckpointStore store_;
+  runtime::ForkedTask writer_;                    // the periodic round being written
+  std::vector<runtime::TopicPartition> writing_;  // … its shards and their offsets
   std::map<std::int32_t, std::unique_ptr<Shard>> shards_;
   std::uint64_t assignment_floor_ = 0;
   runtime::metrics::Histogram* checkpoint_seconds_ = nullptr;
+  runtime::metrics::Histogram* pause_seconds_ = nullptr;
   runtime::metrics::Histogram* emit_seconds_ = nullptr;
   std::optional<runtime::metrics::GaugeFamily> lag_;
   runtime::metrics::Gauge* tickets_ = nullptr;

@@ -96,7 +96,8 @@ bool CheckpointStore::open(std::string* error) {
   return true;
 }
 
-bool CheckpointStore::write(std::string_view name, std::string_view payload, std::string* error) {
+bool CheckpointStore::write(std::string_view name, std::string_view payload,
+                            std::string* error) const {
   std::string header;
   header.append(kMagic);
   put_le(&header, payload.size(), 8);

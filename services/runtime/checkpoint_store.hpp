@@ -25,7 +25,7 @@ class CheckpointStore {
   bool open(std::string* error);
 
   // Atomically replaces checkpoint `name` with `payload`.
-  bool write(std::string_view name, std::string_view payload, std::string* error);
+  bool write(std::string_view name, std::string_view payload, std::string* error) const;
 
   // The payload of checkpoint `name`: nullopt with an empty *error when there is none,
   // nullopt with *error set when it exists but cannot be read or fails its check.
