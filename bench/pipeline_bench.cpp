@@ -1037,6 +1037,9 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   // BI probe confirmations.
   std::vector<std::int64_t> sent_ms;
   std::vector<double> bi_latencies;
+  // The same probes up to reporting's produce call (the BI row's CreateTime): the rest
+  // of bi_latencies is the BI consumer's own hop (linger.ms, the broker, its fetch wait).
+  std::vector<double> bi_produced_latencies;
   std::int64_t confirmed = 0;
   std::atomic<bool> done{false};
   // The watchers fetch like the services (fetch.wait.max.ms=10): on the embedded broker an
@@ -1063,8 +1066,9 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
         const auto numerator = static_cast<std::int64_t>(row.at("numerator").to_number<double>());
         std::lock_guard lock(mu);
         while (confirmed < numerator && confirmed < static_cast<std::int64_t>(sent_ms.size())) {
-          bi_latencies.push_back(
-              static_cast<double>(received - sent_ms[static_cast<std::size_t>(confirmed)]));
+          const std::int64_t sent = sent_ms[static_cast<std::size_t>(confirmed)];
+          bi_latencies.push_back(static_cast<double>(received - sent));
+          bi_produced_latencies.push_back(static_cast<double>(m.timestamp_ms - sent));
           ++confirmed;
         }
       }
@@ -1242,6 +1246,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
     checks.expect(warm, "warm-up BI probe confirmed");
     std::lock_guard lock(mu);
     bi_latencies.clear();
+    bi_produced_latencies.clear();
   }
   for (Timed& t : timed) t.before = prom_histogram(services.scrape(t.service), t.histogram);
   CpuMeter cpu = services.cpu_meter("bench (load, probes, watchers)");
@@ -1306,6 +1311,8 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   std::lock_guard lock(mu);
   std::printf("latency at %.0f records/s offered (%zu records):\n", offered, produced);
   std::printf("  produce → BI row:               %s\n", latency_text(bi_latencies).c_str());
+  std::printf("    … → reporting produced it:    %s\n",
+              latency_text(bi_produced_latencies).c_str());
   std::printf("  produce → alert pending:        %s\n", latency_text(pending_lat).c_str());
   std::printf("  produce → alert firing:         %s\n", latency_text(firing_lat).c_str());
   std::printf("  produce (answer) → resolved:    %s\n", latency_text(resolved_lat).c_str());
@@ -1317,6 +1324,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
                 "offered load ≥ 90% of --rate (" + fmt_rate(offered) + ")");
   out["offered_records_per_s"] = offered;
   out["bi"] = latency_summary(bi_latencies);
+  out["bi_produced"] = latency_summary(bi_produced_latencies);
   out["alert_pending"] = latency_summary(pending_lat);
   out["alert_firing"] = latency_summary(firing_lat);
   out["alert_resolved"] = latency_summary(resolved_lat);

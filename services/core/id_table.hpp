@@ -9,6 +9,12 @@
 //   for (const auto& [id, t] : tickets) …   // insertion order
 //
 // Entries are never erased (the indicator state keeps every entity it has seen).
+//
+// IdHash::kCached keeps 32 bits of each id's hash in its index slot (8 bytes instead of
+// 4): growing the index then rehashes slots without reading the entries and their ids,
+// which in a table of millions are a cache miss or two each. Bills use it (a million
+// a month, growth dominates their insertion); tickets keep the compact slots (memory per
+// open ticket is the figure that matters for them).
 #pragma once
 
 #include <absl/container/flat_hash_set.h>
@@ -18,13 +24,25 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace pqrflow::core {
 
-template <typename T>
+enum class IdHash { kRecomputed, kCached };
+
+template <typename T, IdHash kHash = IdHash::kRecomputed>
 class IdTable {
+  static constexpr bool kCached = kHash == IdHash::kCached;
+  // kRecomputed: the entry's index. kCached: the hash's 32 bits << 32 | the index.
+  using Slot = std::conditional_t<kCached, std::uint64_t, std::uint32_t>;
+  static std::uint32_t index_of(Slot s) { return static_cast<std::uint32_t>(s); }
+  // A 32-bit hash spread over 64 bits (absl takes the slot's position from the high bits
+  // and a 7-bit tag from the low ones).
+  static std::size_t widen(std::uint32_t h) { return std::uint64_t{h} * 0x9E3779B97F4A7C15ULL; }
+  static std::uint32_t narrow(std::size_t h) { return static_cast<std::uint32_t>(h ^ (h >> 32)); }
+
   struct Entry {
     T value;
     const char* id;  // points at a uint32 length followed by the characters
@@ -69,17 +87,27 @@ class IdTable {
     }
   };
 
+  static std::uint32_t hash32(std::string_view id) {
+    return narrow(absl::Hash<std::string_view>{}(id));
+  }
+
   struct Hash {
     using is_transparent = void;
     const Storage* s;
-    std::size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>{}(id); }
-    std::size_t operator()(std::uint32_t i) const { return (*this)(Storage::id_of(s->at(i))); }
+    std::size_t operator()(std::string_view id) const {
+      if constexpr (kCached) return widen(hash32(id));
+      return absl::Hash<std::string_view>{}(id);
+    }
+    std::size_t operator()(Slot slot) const {
+      if constexpr (kCached) return widen(static_cast<std::uint32_t>(slot >> 32));
+      return (*this)(Storage::id_of(s->at(slot)));
+    }
   };
   struct Eq {
     using is_transparent = void;
     const Storage* s;
     std::string_view id(std::string_view v) const { return v; }
-    std::string_view id(std::uint32_t i) const { return Storage::id_of(s->at(i)); }
+    std::string_view id(Slot slot) const { return Storage::id_of(s->at(index_of(slot))); }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       return id(a) == id(b);
@@ -93,7 +121,7 @@ class IdTable {
   IdTable(IdTable&& other) noexcept = default;
   IdTable& operator=(IdTable&& other) noexcept = default;
   IdTable(const IdTable& other) : IdTable() {
-    for (const auto& [id, value] : other) try_emplace(id).first->operator=(value);
+    for (const auto& [id, value] : other) *try_emplace(id).first = value;
   }
   IdTable& operator=(const IdTable& other) {
     if (this != &other) *this = IdTable(other);
@@ -105,23 +133,31 @@ class IdTable {
 
   T* find(std::string_view id) {
     const auto it = index_.find(id);
-    return it == index_.end() ? nullptr : &storage_->at(*it).value;
+    return it == index_.end() ? nullptr : &storage_->at(index_of(*it)).value;
   }
   const T* find(std::string_view id) const {
     const auto it = index_.find(id);
-    return it == index_.end() ? nullptr : &storage_->at(*it).value;
+    return it == index_.end() ? nullptr : &storage_->at(index_of(*it)).value;
   }
 
   // The entry for `id`, default-constructed when new; second = whether it was inserted.
   std::pair<T*, bool> try_emplace(std::string_view id) {
-    if (T* existing = find(id)) return {existing, false};
+    Slot tag = 0;  // kCached: the hash, computed once for the lookup and the slot
+    if constexpr (kCached) {
+      const std::uint32_t h = hash32(id);
+      const auto it = index_.find(id, widen(h));
+      if (it != index_.end()) return {&storage_->at(index_of(*it)).value, false};
+      tag = std::uint64_t{h} << 32;
+    } else if (T* existing = find(id)) {
+      return {existing, false};
+    }
     Storage& s = *storage_;
     const auto i = static_cast<std::uint32_t>(s.size);
     if (i % kEntriesPerChunk == 0) s.chunks.push_back(std::make_unique<Entry[]>(kEntriesPerChunk));
     Entry& e = s.at(i);
     e.id = s.store_id(id);
     ++s.size;
-    index_.insert(i);
+    index_.insert(tag | i);
     return {&e.value, true};
   }
 
@@ -130,7 +166,7 @@ class IdTable {
     const Storage& s = *storage_;
     return s.chunks.size() * kEntriesPerChunk * sizeof(Entry) +
            s.chunks.capacity() * sizeof(void*) + s.arena.size() * kArenaChunk +
-           index_.capacity() * (sizeof(std::uint32_t) + 1);
+           index_.capacity() * (sizeof(Slot) + 1);
   }
 
   class const_iterator {
@@ -156,7 +192,7 @@ class IdTable {
 
  private:
   std::unique_ptr<Storage> storage_;
-  absl::flat_hash_set<std::uint32_t, Hash, Eq> index_;
+  absl::flat_hash_set<Slot, Hash, Eq> index_;
 };
 
 }  // namespace pqrflow::core

@@ -142,7 +142,7 @@ class IndicatorState {
   IdTable<TicketState> tickets_;
   absl::flat_hash_map<std::string, VisitState> visits_;
   absl::flat_hash_map<std::string, TurnState> turns_;
-  IdTable<BillState> bills_;
+  IdTable<BillState, IdHash::kCached> bills_;
   absl::flat_hash_map<std::string, ReformState> reforms_;  // by event_id
   // Key: subscriber id << 32 | billing month index.
   absl::flat_hash_map<std::uint64_t, SubscriberMonth> subscriber_months_;
