@@ -1,5 +1,8 @@
 #include "core/bi.hpp"
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
 #include <cstdio>
 #include <tuple>
 
@@ -88,6 +91,56 @@ std::vector<BiRow> build_rows(const IndicatorCalculator& calc, const Plan& plan)
   for (const RowKey& key : calc.row_keys()) rows.push_back(make_row(calc, plan, key));
   rows.push_back(make_plan_score_row(calc, plan));
   return rows;
+}
+
+const std::vector<BiRow>& RowCache::update(const Aggregates& aggregates,
+                                           const std::vector<CellKey>& changed_cells,
+                                           Instant as_of) {
+  using SeriesKey = std::pair<Indicator, ScopeId>;
+  absl::flat_hash_set<SeriesKey> changed;
+  for (const CellKey& k : changed_cells) changed.insert({k.indicator, k.scope});
+  const YearMonth month = local_month(as_of);
+  const bool all = as_of_month_ != month;
+  as_of_month_ = month;
+
+  // The previous rows by key, to move the unchanged ones over.
+  struct KeyHash {
+    std::size_t operator()(const RowKey& k) const {
+      return absl::HashOf(static_cast<int>(k.indicator), k.scope, k.period.year, k.period.month);
+    }
+  };
+  struct KeyEq {
+    bool operator()(const RowKey& a, const RowKey& b) const {
+      return a.indicator == b.indicator && a.scope == b.scope && a.period == b.period;
+    }
+  };
+  absl::flat_hash_map<RowKey, std::size_t, KeyHash, KeyEq> previous;
+  if (!all) {
+    previous.reserve(keys_.size());
+    for (std::size_t i = 0; i < keys_.size(); ++i) previous.emplace(keys_[i], i);
+  }
+
+  const IndicatorCalculator calc(aggregates, as_of);
+  std::vector<RowKey> keys = calc.row_keys();
+  std::vector<BiRow> rows;
+  rows.reserve(keys.size() + 1);
+  derived_ = 0;
+  for (const RowKey& key : keys) {
+    const auto it =
+        changed.contains({key.indicator, key.scope}) ? previous.end() : previous.find(key);
+    if (it != previous.end()) {
+      rows.push_back(std::move(rows_[it->second]));
+      rows.back().as_of = as_of;
+    } else {
+      rows.push_back(make_row(calc, plan_, key));
+      ++derived_;
+    }
+  }
+  rows.push_back(make_plan_score_row(calc, plan_));
+  ++derived_;
+  rows_ = std::move(rows);
+  keys_ = std::move(keys);
+  return rows_;
 }
 
 void append_json_string(std::string* out, std::string_view s) {

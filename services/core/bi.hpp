@@ -58,6 +58,35 @@ BiRow make_plan_score_row(const IndicatorCalculator& calc, const Plan& plan);
 // Every row (calc.row_keys() order), then the plan_score row.
 std::vector<BiRow> build_rows(const IndicatorCalculator& calc, const Plan& plan);
 
+// build_rows() for aggregates that change a little between calls (reporting's merged
+// partials): a row's value, baseline and compliance depend only on its series
+// (indicator, scope) and the as-of month, so only the rows of series whose cells
+// changed since the previous call are derived again, and all of them when the as-of
+// month moved. The plan_score row is always derived (it reads the other rows' series).
+//
+//   RowCache cache(plan);
+//   const std::vector<BiRow>& rows = cache.update(merged, merger.take_changed(), as_of);
+class RowCache {
+ public:
+  explicit RowCache(const Plan& plan) : plan_(plan) {}
+
+  // `changed`: every cell of `aggregates` changed since the previous call (any may be
+  // listed; none is needed on the first call). The result equals build_rows(
+  // IndicatorCalculator(aggregates, as_of), plan), as_of included, until the next call.
+  const std::vector<BiRow>& update(const Aggregates& aggregates,
+                                   const std::vector<CellKey>& changed, Instant as_of);
+
+  // Rows derived by the last update() (the others were kept), for measurement.
+  std::size_t derived() const { return derived_; }
+
+ private:
+  const Plan& plan_;
+  std::optional<YearMonth> as_of_month_;
+  std::vector<BiRow> rows_;
+  std::vector<RowKey> keys_;  // of rows_, without the plan_score row
+  std::size_t derived_ = 0;
+};
+
 // Compact JSON, fields in the order of design.md §5; numbers rounded to 6 decimals.
 std::string to_json(const BiRow& row);
 

@@ -27,6 +27,8 @@ struct PartialCell {
 
 class PartialMerger {
  public:
+  PartialMerger() { merged_.track_changes(true); }
+
   // Returns true when the merged aggregates changed.
   bool apply(const PartialCell& snapshot);
   // A partial's watermark (its latest event time); returns true when as_of() moved.
@@ -37,6 +39,8 @@ class PartialMerger {
                   const LiveFigures& figures, std::uint64_t version);
 
   const Aggregates& merged() const { return merged_; }
+  // The merged cells changed since the previous call (RowCache::update).
+  std::vector<CellKey> take_changed() { return merged_.take_dirty(); }
   // The latest event time over all partials (nullopt before any watermark).
   std::optional<Instant> as_of() const;
   std::map<std::string, LiveFigures> live() const;

@@ -258,8 +258,9 @@ void ReportingService::publish_rows(bool tick) {
   if (!as_of) return;
   if (!dirty_ && !(quiet && emitted_as_of_ != as_of)) return;
   const auto started = std::chrono::steady_clock::now();
-  const core::IndicatorCalculator calc(merger_.merged(), *as_of);
-  std::vector<core::BiRow> rows = core::build_rows(calc, settings_.plan);
+  // A copy: the view's rows carry each row's published as-of and version.
+  std::vector<core::BiRow> rows =
+      row_cache_.update(merger_.merged(), merger_.take_changed(), *as_of);
   std::string error;
   bool all_restamped = true;
   bool all_published = true;

@@ -122,6 +122,7 @@ class ReportingService {
   runtime::CheckpointStore store_;
 
   core::PartialMerger merger_;
+  core::RowCache row_cache_{settings_.plan};  // rows derived again only where they changed
   std::map<std::string, pqrflow::v1::IndicatorSnapshot> latest_;  // key → latest snapshot
   std::map<std::string, pqrflow::v1::DeadlineWorklist> worklists_;
   std::map<std::string, std::int64_t> next_offsets_;  // "topic/partition"

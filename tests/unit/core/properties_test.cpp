@@ -145,6 +145,44 @@ TEST(Properties, PartialSnapshotsMergeLikeReportingDoes) {
             expected);
 }
 
+// Reporting derives rows again only for the series that changed (RowCache): fed like
+// metrics feeds it (the changed cells of each batch, then the watermark), the cached rows
+// equal build_rows() from scratch after every batch, across month boundaries.
+TEST(Properties, RowCacheEqualsBuildingEveryRow) {
+  const Plan plan = testing::plan_2024();
+  IndicatorState state;
+  state.aggregates().track_changes(true);
+  PartialMerger merger;
+  RowCache cache(plan);
+  const std::vector<Event>& events = dataset().events;
+  constexpr std::size_t kBatch = 100;
+  std::uint64_t version = 0;
+  std::size_t steps = 0;
+  std::size_t steps_keeping_rows = 0;
+  for (std::size_t begin = 0; begin < events.size(); begin += kBatch) {
+    for (std::size_t i = begin; i < std::min(events.size(), begin + kBatch); ++i) {
+      state.apply(events[i]);
+    }
+    ++version;
+    const Aggregates& agg = state.aggregates();
+    for (const CellKey& key : state.aggregates().take_dirty()) {
+      const Cell* cell = agg.find(key);
+      merger.apply({key.indicator, agg.scopes().name(key.scope), key.month, "events/0",
+                    cell != nullptr ? *cell : Cell{}, version});
+    }
+    merger.apply_watermark("events/0", agg.max_event_time(), version);
+    const Instant as_of = *merger.as_of();
+    const std::vector<BiRow>& cached = cache.update(merger.merged(), merger.take_changed(), as_of);
+    ASSERT_EQ(render(cached), render(build_rows(IndicatorCalculator(merger.merged(), as_of), plan)))
+        << "after event " << begin + kBatch;
+    ++steps;
+    if (cache.derived() < cached.size()) ++steps_keeping_rows;
+  }
+  EXPECT_GT(steps, 100U);
+  // Most batches stay within a month and touch a few series: rows are kept.
+  EXPECT_GT(steps_keeping_rows, steps / 2);
+}
+
 TEST(Properties, CheckpointRoundTripGivesTheSameOutput) {
   const Plan plan = testing::plan_2024();
   IndicatorState original;
