@@ -279,6 +279,7 @@ struct Options {
   double rate = 5000;
   int latency_seconds = 60;
   int probe_ms = 50;
+  int fetch_wait_ms = 10;  // fetch.wait.max.ms of the services, the limit and the watchers
   std::uint64_t open_tickets = 1'000'000;
   bool verify_bi = true;
   double min_rate = 0;
@@ -413,14 +414,15 @@ Window window_for(const Options& o) {
 // The limit's consumers: ingest's consumer settings (services/ingest/ingest_service.cpp).
 std::unique_ptr<runtime::Consumer> limit_consumer(const std::string& brokers,
                                                   const std::string& group,
-                                                  const std::string& client, std::string* error) {
+                                                  const std::string& client, int fetch_wait_ms,
+                                                  std::string* error) {
   return runtime::Consumer::create({{"bootstrap.servers", brokers},
                                     {"group.id", group},
                                     {"client.id", client},
                                     {"session.timeout.ms", "10000"},
                                     {"heartbeat.interval.ms", "1000"},
                                     {"fetch.message.max.bytes", "2097152"},
-                                    {"fetch.wait.max.ms", "10"}},
+                                    {"fetch.wait.max.ms", std::to_string(fetch_wait_ms)}},
                                    error);
 }
 
@@ -464,9 +466,12 @@ class Services {
  public:
   Services(testing::Stack& stack, const Options& o) : stack_(stack), o_(o) {}
 
-  void start_ingest() { ingest_ = stack_.start_service("ingest", stack_.bin().ingest, {}); }
+  void start_ingest() {
+    ingest_ = stack_.start_service("ingest", stack_.bin().ingest, fetch_wait_args());
+  }
   void start_metrics(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--checkpoint-dir", (stack_.dir() / "metrics-state").string()};
+    std::vector<std::string> args = fetch_wait_args();
+    args.insert(args.end(), {"--checkpoint-dir", (stack_.dir() / "metrics-state").string()});
     pass(&args, "--emit-interval", o_.emit_interval);
     pass(&args, "--live-interval", o_.live_interval);
     args.insert(args.end(), extra.begin(), extra.end());
@@ -485,8 +490,9 @@ class Services {
     return cpu;
   }
   void start_reporting() {
-    std::vector<std::string> args = {"--plan", stack_.bin().plan, "--checkpoint-dir",
-                                     (stack_.dir() / "reporting-state").string()};
+    std::vector<std::string> args = fetch_wait_args();
+    args.insert(args.end(), {"--plan", stack_.bin().plan, "--checkpoint-dir",
+                             (stack_.dir() / "reporting-state").string()});
     pass(&args, "--bi-interval", o_.bi_interval);
     pass(&args, "--alert-interval", o_.alert_interval);
     reporting_ = stack_.start_service("reporting", stack_.bin().reporting, args);
@@ -536,6 +542,11 @@ class Services {
   int reporting() const { return reporting_; }
 
  private:
+  // --fetch-wait-ms for the services, when it differs from their own 10 ms.
+  std::vector<std::string> fetch_wait_args() const {
+    if (o_.fetch_wait_ms == 10) return {};
+    return {"--kafka-property", "fetch.wait.max.ms=" + std::to_string(o_.fetch_wait_ms)};
+  }
   static void pass(std::vector<std::string>* args, const char* option, const std::string& v) {
     if (v.empty()) return;
     args->push_back(option);
@@ -736,8 +747,8 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
   // Ingest's consumer and producer settings (services/ingest/ingest_service.cpp).
   std::thread forwarder([&] {
     std::string error;
-    auto consumer =
-        limit_consumer(stack.brokers(), prefix + ".forward", "bench-limit-forward", &error);
+    auto consumer = limit_consumer(stack.brokers(), prefix + ".forward", "bench-limit-forward",
+                                   o.fetch_wait_ms, &error);
     auto producer = runtime::Producer::create({{"bootstrap.servers", stack.brokers()},
                                                {"client.id", "bench-limit-forward"},
                                                {"enable.idempotence", "true"},
@@ -784,7 +795,8 @@ json::object phase_limit(testing::Stack& stack, const Options& o, const FeedSpec
   });
   std::thread reader([&] {
     std::string error;
-    auto consumer = limit_consumer(stack.brokers(), prefix + ".read", "bench-limit-read", &error);
+    auto consumer = limit_consumer(stack.brokers(), prefix + ".read", "bench-limit-read",
+                                   o.fetch_wait_ms, &error);
     if (!consumer) {
       std::cerr << "limit reader: " << error << "\n";
       return;
@@ -1047,7 +1059,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   const auto make_watcher = [&](const std::string& topic, std::int64_t from) {
     auto c = runtime::Consumer::create({{"bootstrap.servers", stack.brokers()},
                                         {"group.id", "pipeline-bench-watch"},
-                                        {"fetch.wait.max.ms", "10"}},
+                                        {"fetch.wait.max.ms", std::to_string(o.fetch_wait_ms)}},
                                        &error);
     std::vector<runtime::TopicPartition> tps;
     for (int p = 0; p < o.partitions; ++p) tps.push_back({topic, p, from});
@@ -1427,6 +1439,10 @@ int main(int argc, char** argv) {
       "length of the latency phase");
   add("probe-ms", po::value(&o.probe_ms)->default_value(o.probe_ms),
       "interval between BI latency probes");
+  add("fetch-wait-ms", po::value(&o.fetch_wait_ms)->default_value(o.fetch_wait_ms),
+      "fetch.wait.max.ms of the services (--kafka-property), the limit's consumers and the "
+      "watchers: the embedded broker answers a fetch with no data only after it, even when "
+      "data arrives meanwhile, so it bounds each hop's wait");
   add("open-tickets", po::value(&o.open_tickets)->default_value(o.open_tickets),
       "open tickets in the memory phase");
   add("verify-bi", po::value(&o.verify_bi)->default_value(o.verify_bi),
