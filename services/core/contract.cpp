@@ -990,6 +990,16 @@ std::string_view reason_code(RejectReason r) {
 bool parse_amount(std::string_view text, bool from_json_number, Cents* out, Rejection* why,
                   std::string_view field) {
   const std::size_t n = text.size();
+  // The common case first: whole pesos, 1–13 digits without a leading zero (below 10^13).
+  if (n >= 1 && n <= 13 && text[0] >= '1' && text[0] <= '9') {
+    Cents pesos = 0;
+    std::size_t i = 0;
+    for (; i < n && text[i] >= '0' && text[i] <= '9'; ++i) pesos = pesos * 10 + (text[i] - '0');
+    if (i == n) {
+      *out = pesos * 100;
+      return true;
+    }
+  }
   const auto digit_at_pos = [&](std::size_t k) {
     return k < n && text[k] >= '0' && text[k] <= '9';
   };

@@ -240,15 +240,19 @@ void IndicatorState::contribute(const BillState& b, int sign) {
     aggregates_.add({Indicator::kIndiceReclamacion, kScopeAll, b.period}, 0, sign);
     aggregates_.add({Indicator::kReformadosCantidad, kScopeAll, b.period}, 0, sign);
   }
+  bool lines = false;
+  Cents total = 0;
   for (std::size_t s = 0; s < static_cast<std::size_t>(kServiceCount); ++s) {
     if (!b.amounts[s]) continue;
     const Cents cents = *b.amounts[s];
-    aggregates_.add({Indicator::kReformadosValor, kScopeAll, b.period}, 0, sign * cents);
+    lines = true;
+    total += cents;
     aggregates_.add({Indicator::kReformadosValor, service_scopes_[s], b.period}, 0, sign * cents);
     if (step(&sm.per_service[s])) {
       aggregates_.add({Indicator::kReformadosCantidad, service_scopes_[s], b.period}, 0, sign);
     }
   }
+  if (lines) aggregates_.add({Indicator::kReformadosValor, kScopeAll, b.period}, 0, sign * total);
 }
 
 bool IndicatorState::apply_reform(const Event& e) {

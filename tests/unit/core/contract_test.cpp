@@ -799,6 +799,19 @@ TEST(ParseAmount, ReadsLiteralsExactly) {
   EXPECT_EQ(c, 123'450);
   EXPECT_TRUE(parse_amount("-0", true, &c, &why, "x"));
   EXPECT_EQ(c, 0);
+  // Whole pesos (the fast path) up to the limit, from numbers and strings alike.
+  for (const bool number : {true, false}) {
+    EXPECT_TRUE(parse_amount("7", number, &c, &why, "x"));
+    EXPECT_EQ(c, 700);
+    EXPECT_TRUE(parse_amount("72179", number, &c, &why, "x"));
+    EXPECT_EQ(c, 7'217'900);
+    EXPECT_TRUE(parse_amount("9999999999999", number, &c, &why, "x"));
+    EXPECT_EQ(c, 999'999'999'999'900);
+    EXPECT_FALSE(parse_amount("10000000000000", number, &c, &why, "x"));
+    EXPECT_EQ(why.reason, RejectReason::kAmountOutOfRange);
+    EXPECT_TRUE(parse_amount("0", number, &c, &why, "x"));
+    EXPECT_EQ(c, 0);
+  }
   // JSON grammar is enforced even for text that did not come from the parser.
   for (const char* bad :
        {"", "-", "01", "1.", ".1", "1e", "1e+", "+1", "1 ", "0x10", "1.2.3", "--1"}) {
