@@ -17,6 +17,11 @@ namespace log = runtime::log;
 
 constexpr std::int64_t kVersionEpochMs = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
 
+// A periodic checkpoint round starts no sooner than this many times the previous forked
+// writer's run after it ended: with a large state the writers take at most about a fifth
+// of a core, whatever --checkpoint-interval asks.
+constexpr int kWriterSpacing = 4;
+
 std::string checkpoint_name(const std::string& topic, std::int32_t partition) {
   return "metrics-" + topic + "-" + std::to_string(partition);
 }
@@ -394,13 +399,17 @@ void MetricsService::collect_writer(bool block) {
   }
   if (checkpoint_seconds_ != nullptr) checkpoint_seconds_->observe(r->elapsed);
   writing_.clear();
+  writer_ended_ = std::chrono::steady_clock::now();
+  writer_elapsed_ = r->elapsed;
 }
 
 bool MetricsService::checkpoint(bool all) {
   const auto started = std::chrono::steady_clock::now();
   // A round already being written finishes first: checkpoints never go back in time.
   collect_writer(all);
-  if (writer_.running()) return true;
+  if (!all && (writer_.running() || started - writer_ended_ < kWriterSpacing * writer_elapsed_)) {
+    return true;
+  }
   std::vector<Shard*> due;
   for (auto& [p, shard] : shards_) {
     if (shard->next_offset < 0) continue;

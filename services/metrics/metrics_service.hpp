@@ -101,8 +101,10 @@ class MetricsService {
   std::unique_ptr<runtime::Consumer> consumer_;
   std::unique_ptr<runtime::Clock> clock_;
   runtime::CheckpointStore store_;
-  runtime::ForkedTask writer_;                    // the periodic round being written
-  std::vector<runtime::TopicPartition> writing_;  // … its shards and their offsets
+  runtime::ForkedTask writer_;                            // the periodic round being written
+  std::vector<runtime::TopicPartition> writing_;          // … its shards and their offsets
+  std::chrono::steady_clock::time_point writer_ended_{};  // the last writer's end, seen
+  std::chrono::steady_clock::duration writer_elapsed_{};  // … and how long it ran
   std::map<std::int32_t, std::unique_ptr<Shard>> shards_;
   std::uint64_t assignment_floor_ = 0;
   runtime::metrics::Histogram* checkpoint_seconds_ = nullptr;

@@ -16,6 +16,7 @@ namespace {
 
 // A pipe holds at least 4 KiB without a reader: the child never blocks on its message.
 constexpr std::size_t kMaxErrorBytes = 4000;
+constexpr int kChildNice = 10;
 
 [[noreturn]] void child_main(const std::function<bool(std::string* error)>& work, pid_t parent,
                              int out, const sigset_t& mask) {
@@ -27,6 +28,9 @@ constexpr std::size_t kMaxErrorBytes = 4000;
     if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
   }
   ::pthread_sigmask(SIG_SETMASK, &mask, nullptr);
+  // Background work: the parent's threads (and everything else on the machine) go first.
+  errno = 0;
+  [[maybe_unused]] const int nice_value = ::nice(kChildNice);
   std::string error;
   bool ok = false;
   try {

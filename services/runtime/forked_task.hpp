@@ -13,7 +13,8 @@
 // The child is a single thread: it must touch nothing another thread may have held at
 // the fork (Kafka clients, the logger, the HTTP server), only plain memory, the heap and
 // files. It dies with its parent (PR_SET_PDEATHSIG), ignores the parent's signal
-// handlers, and leaves with _exit, so no destructor or atexit hook runs twice.
+// handlers, runs at nice +10 (background work: the parent's threads go first), and
+// leaves with _exit, so no destructor or atexit hook runs twice.
 #pragma once
 
 #include <sys/types.h>
