@@ -17,7 +17,7 @@ shift || true
 packages=(
   g++ cmake ninja-build pkg-config make git ca-certificates python3
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  librdkafka-dev libprotobuf-dev protobuf-compiler libabsl-dev libyaml-cpp-dev
+  librdkafka-dev libprotobuf-dev protobuf-compiler libabsl-dev libyaml-cpp-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus
 )
 # The browser test (label browser) and the OpenAPI check: Chromium, PyYAML, and Node.js

@@ -2,8 +2,9 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
-#include <array>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -15,16 +16,6 @@ namespace {
 
 constexpr std::string_view kMagic = "PQRCKPT1";
 constexpr std::size_t kHeader = 8 + 8 + 4;  // magic, length, crc
-
-std::array<std::uint32_t, 256> make_table() {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
 
 void put_le(std::string* out, std::uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -60,10 +51,10 @@ std::string errno_text(const std::string& what) {
 }  // namespace
 
 std::uint32_t crc32(std::string_view data) {
-  static const std::array<std::uint32_t, 256> kTable = make_table();
-  std::uint32_t c = 0xFFFFFFFFU;
-  for (const char ch : data) c = kTable[(c ^ static_cast<unsigned char>(ch)) & 0xFFU] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFU;
+  // zlib's CRC-32 is this one (IEEE 802.3, reflected 0xEDB88320), several times faster
+  // than a byte-wise table on checkpoints of hundreds of MiB.
+  return static_cast<std::uint32_t>(::crc32_z(
+      ::crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data.data()), data.size()));
 }
 
 CheckpointStore::CheckpointStore(std::filesystem::path directory)
@@ -135,12 +126,17 @@ bool CheckpointStore::write(std::string_view name, std::string_view payload,
 std::optional<std::string> CheckpointStore::read(std::string_view name, std::string* error) const {
   error->clear();
   const std::filesystem::path path = path_of(name);
-  std::ifstream f(path, std::ios::binary);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) {
     if (std::filesystem::exists(path)) *error = "checkpoint " + path.string() + " unreadable";
     return std::nullopt;
   }
-  std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string data(static_cast<std::size_t>(std::max<std::streamoff>(f.tellg(), 0)), '\0');
+  f.seekg(0);
+  if (!f.read(data.data(), static_cast<std::streamsize>(data.size()))) {
+    *error = "checkpoint " + path.string() + " unreadable";
+    return std::nullopt;
+  }
   if (data.size() < kHeader || std::string_view(data).substr(0, 8) != kMagic) {
     *error = "checkpoint " + path.string() + " is not a pqrflow checkpoint";
     return std::nullopt;
@@ -151,12 +147,12 @@ std::optional<std::string> CheckpointStore::read(std::string_view name, std::str
     *error = "checkpoint " + path.string() + " is truncated";
     return std::nullopt;
   }
-  std::string payload = data.substr(kHeader);
-  if (crc32(payload) != crc) {
+  if (crc32(std::string_view(data).substr(kHeader)) != crc) {
     *error = "checkpoint " + path.string() + " fails its CRC check";
     return std::nullopt;
   }
-  return payload;
+  data.erase(0, kHeader);
+  return data;
 }
 
 bool CheckpointStore::remove(std::string_view name, std::string* error) {
