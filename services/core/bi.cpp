@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include <array>
 #include <cstdio>
 #include <tuple>
 
@@ -93,15 +94,51 @@ std::vector<BiRow> build_rows(const IndicatorCalculator& calc, const Plan& plan)
   return rows;
 }
 
+namespace {
+
+// The months of a period, as month indices [first, last] (not bounded by an as-of).
+std::pair<std::int32_t, std::int32_t> months_in(Period p) {
+  if (p.is_year()) return {YearMonth::of(p.year, 1).index, YearMonth::of(p.year, 12).index};
+  const std::int32_t m = YearMonth::of(p.year, p.month).index;
+  return {m, m};
+}
+
+}  // namespace
+
 const std::vector<BiRow>& RowCache::update(const Aggregates& aggregates,
                                            const std::vector<CellKey>& changed_cells,
                                            Instant as_of) {
+  // The months whose cells changed, per series (indicator, scope).
   using SeriesKey = std::pair<Indicator, ScopeId>;
-  absl::flat_hash_set<SeriesKey> changed;
-  for (const CellKey& k : changed_cells) changed.insert({k.indicator, k.scope});
+  absl::flat_hash_map<SeriesKey, std::vector<std::int32_t>> changed;
+  for (const CellKey& k : changed_cells) changed[{k.indicator, k.scope}].push_back(k.month.index);
   const YearMonth month = local_month(as_of);
-  const bool all = as_of_month_ != month;
+  const bool all = as_of_month_ != month;  // months(P) of every period may have moved
   as_of_month_ = month;
+
+  // A row reads its series over its period (pqr_pendientes: over every month up to the
+  // period's end, a running count), and its baseline over the plan's baseline period
+  // when the plan gives a period rather than a value. It is derived again when a changed
+  // month of its series falls in what it reads.
+  std::array<std::optional<std::pair<std::int32_t, std::int32_t>>, kIndicatorCount> baseline{};
+  for (const PlanIndicator& p : plan_.indicators) {
+    if (p.baseline.value) continue;
+    if (const std::optional<Period> b = Period::parse(p.baseline.period)) {
+      baseline[static_cast<std::size_t>(p.indicator)] = months_in(*b);
+    }
+  }
+  const auto stale = [&](const RowKey& key) {
+    const auto it = changed.find({key.indicator, key.scope});
+    if (it == changed.end()) return false;
+    const bool running = key.indicator == Indicator::kPqrPendientes;
+    const auto [first, last] = months_in(key.period);
+    const auto& base = baseline[static_cast<std::size_t>(key.indicator)];
+    for (const std::int32_t m : it->second) {
+      if (m <= last && (running || m >= first)) return true;
+      if (base && m <= base->second && (running || m >= base->first)) return true;
+    }
+    return false;
+  };
 
   // The previous rows by key, to move the unchanged ones over.
   struct KeyHash {
@@ -126,8 +163,7 @@ const std::vector<BiRow>& RowCache::update(const Aggregates& aggregates,
   rows.reserve(keys.size() + 1);
   derived_ = 0;
   for (const RowKey& key : keys) {
-    const auto it =
-        changed.contains({key.indicator, key.scope}) ? previous.end() : previous.find(key);
+    const auto it = stale(key) ? previous.end() : previous.find(key);
     if (it != previous.end()) {
       rows.push_back(std::move(rows_[it->second]));
       rows.back().as_of = as_of;

@@ -60,8 +60,10 @@ std::vector<BiRow> build_rows(const IndicatorCalculator& calc, const Plan& plan)
 
 // build_rows() for aggregates that change a little between calls (reporting's merged
 // partials): a row's value, baseline and compliance depend only on its series
-// (indicator, scope) and the as-of month, so only the rows of series whose cells
-// changed since the previous call are derived again, and all of them when the as-of
+// (indicator, scope) over its period (pqr_pendientes: every month up to the period's
+// end), over the plan's baseline period, and on the as-of month. Only the rows that read
+// a month whose cells changed since the previous call are derived again — a live month's
+// change re-derives that month's row and its year's — and all of them when the as-of
 // month moved. The plan_score row is always derived (it reads the other rows' series).
 //
 //   RowCache cache(plan);
