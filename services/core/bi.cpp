@@ -161,19 +161,19 @@ const std::vector<BiRow>& RowCache::update(const Aggregates& aggregates,
   std::vector<RowKey> keys = calc.row_keys();
   std::vector<BiRow> rows;
   rows.reserve(keys.size() + 1);
-  derived_ = 0;
+  derived_.clear();
   for (const RowKey& key : keys) {
     const auto it = stale(key) ? previous.end() : previous.find(key);
     if (it != previous.end()) {
       rows.push_back(std::move(rows_[it->second]));
       rows.back().as_of = as_of;
     } else {
+      derived_.push_back(rows.size());
       rows.push_back(make_row(calc, plan_, key));
-      ++derived_;
     }
   }
+  derived_.push_back(rows.size());
   rows.push_back(make_plan_score_row(calc, plan_));
-  ++derived_;
   rows_ = std::move(rows);
   keys_ = std::move(keys);
   return rows_;

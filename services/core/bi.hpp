@@ -78,15 +78,19 @@ class RowCache {
   const std::vector<BiRow>& update(const Aggregates& aggregates,
                                    const std::vector<CellKey>& changed, Instant as_of);
 
-  // Rows derived by the last update() (the others were kept), for measurement.
-  std::size_t derived() const { return derived_; }
+  // The rows of the last update().
+  const std::vector<BiRow>& rows() const { return rows_; }
+  // Indices into rows() of those the last update() derived (new or re-derived); every
+  // other row kept its content from the update before.
+  const std::vector<std::size_t>& derived_rows() const { return derived_; }
+  std::size_t derived() const { return derived_.size(); }
 
  private:
   const Plan& plan_;
   std::optional<YearMonth> as_of_month_;
   std::vector<BiRow> rows_;
   std::vector<RowKey> keys_;  // of rows_, without the plan_score row
-  std::size_t derived_ = 0;
+  std::vector<std::size_t> derived_;
 };
 
 // Compact JSON, fields in the order of design.md §5; numbers rounded to 6 decimals.

@@ -258,41 +258,43 @@ void ReportingService::publish_rows(bool tick) {
   if (!as_of) return;
   if (!dirty_ && !(quiet && emitted_as_of_ != as_of)) return;
   const auto started = std::chrono::steady_clock::now();
-  // A copy: the view's rows carry each row's published as-of and version.
-  std::vector<core::BiRow> rows =
+  const std::vector<core::BiRow>& rows =
       row_cache_.update(merger_.merged(), merger_.take_changed(), *as_of);
+  // Quiet and stamped with an older as-of: every row goes out once more, re-stamped.
+  const bool restamp = quiet && emitted_as_of_ != as_of;
   std::string error;
-  bool all_restamped = true;
   bool all_published = true;
-  for (core::BiRow& row : rows) {
+  const auto publish = [&](const core::BiRow& row) {
     const std::string key = row.key();
-    auto it = published_rows_.find(key);
+    const auto it = published_rows_.find(key);
     const bool changed =
         republish_all_ || it == published_rows_.end() || !core::same_content(it->second, row);
-    if (!changed && !(quiet && emitted_as_of_ != as_of)) {
-      all_restamped = all_restamped && emitted_as_of_ == as_of;
-      // The view shows what the BI feed holds: this row as last published (same content;
-      // its as-of and version), without copying the row.
-      row.as_of = it->second.as_of;
-      row.version = it->second.version;
-      continue;
-    }
-    row.version = next_version();
-    if (!producer_->produce(settings_.common.topics.bi, key, core::to_json(row), {}, &error)) {
+    if (!changed && !restamp) return;  // the feed holds this content already
+    core::BiRow out = row;
+    out.version = next_version();
+    if (!producer_->produce(settings_.common.topics.bi, key, core::to_json(out), {}, &error)) {
       log::error("produce_failed", {{"topic", settings_.common.topics.bi}, {"error", error}});
-      all_restamped = false;
       all_published = false;
-      if (it != published_rows_.end()) row = it->second;
-      continue;
+      return;
     }
     if (it == published_rows_.end()) {
-      published_rows_.emplace(key, row);
+      published_rows_.emplace(key, std::move(out));
     } else {
-      it->second = row;
+      it->second = std::move(out);
     }
     health_.rows_total.fetch_add(1, std::memory_order_relaxed);
+  };
+  // Rows the cache kept have the content they had at the previous publication, so only
+  // the derived ones can differ from the feed — unless every row must go out, or the
+  // previous pass left some unpublished.
+  if (republish_all_ || restamp || compare_all_) {
+    for (const core::BiRow& row : rows) publish(row);
+    if (all_published) compare_all_ = false;
+  } else {
+    for (const std::size_t i : row_cache_.derived_rows()) publish(rows[i]);
   }
-  if (quiet && all_restamped) emitted_as_of_ = as_of;
+  if (!all_published) compare_all_ = true;  // retry them at the next publication
+  if (restamp && all_published) emitted_as_of_ = as_of;
   if (all_published) republish_all_ = false;
   runtime::crash_point("reporting.after_publish");
 
@@ -339,8 +341,6 @@ void ReportingService::publish_rows(bool tick) {
   dirty_ = false;
   last_publish_duration_ = std::chrono::steady_clock::now() - started;
   if (publish_seconds_ != nullptr) publish_seconds_->observe(last_publish_duration_);
-  // `rows` now holds, in report order, the last published row of every key (the view).
-  rows_ = std::move(rows);
   compliance_ = std::move(update);
   view_dirty_ = true;
 }
@@ -349,7 +349,13 @@ void ReportingService::publish_view() {
   if (!view_dirty_) return;
   view_dirty_ = false;
   auto view = std::make_shared<ReportingView>();
-  view->rows = rows_;
+  // The rows in report order as the BI feed holds them: as last published (as-of and
+  // version; the previous content if publishing the new one failed).
+  view->rows.reserve(row_cache_.rows().size());
+  for (const core::BiRow& row : row_cache_.rows()) {
+    const auto it = published_rows_.find(row.key());
+    view->rows.push_back(it != published_rows_.end() ? it->second : row);
+  }
   view->compliance = compliance_;
   view->live = merger_.live();
   view->as_of = merger_.as_of();

@@ -130,6 +130,7 @@ class ReportingService {
   // after a restart every row is published once more.
   std::unordered_map<std::string, core::BiRow> published_rows_;
   bool republish_all_ = false;  // a delivery failed: publish every row again
+  bool compare_all_ = true;     // compare every row with the feed (a produce call failed)
   // How long the latest publication took: live publications are spaced by at least
   // kPublishSpacing times that, so they use a bounded share of a core under load.
   std::chrono::steady_clock::duration last_publish_duration_{};
@@ -141,7 +142,6 @@ class ReportingService {
   bool dirty_ = true;        // merged cells or the as-of changed: recompute rows
   bool view_dirty_ = true;   // anything the HTTP view shows changed
   bool live_dirty_ = false;  // live figures changed since alerts were last evaluated
-  std::vector<core::BiRow> rows_;
   pqrflow::v1::ComplianceUpdate compliance_;
   // merged cells or the as-of changed: recompute rows
 
