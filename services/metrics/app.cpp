@@ -38,8 +38,9 @@ int run_app(int argc, const char* const argv[]) {
       "directory of shard checkpoints; must be shared by all instances of the group")(
       "checkpoint-interval",
       runtime::po::value(&checkpoint_interval)->default_value(checkpoint_interval),
-      "how often each changed shard is checkpointed (e.g. 5s); the writes are spread over the "
-      "interval, ~50 ms of work at a time")(
+      "how often each changed shard is checkpointed (e.g. 5s); a forked writer serialises the "
+      "due shards while events keep flowing, and the next round waits at least 4x that "
+      "writer's run")(
       "emit-interval", runtime::po::value(&emit_interval)->default_value(emit_interval),
       "coalescing window: changed cells are published right after the batch that changed them, at "
       "most once per interval")(
