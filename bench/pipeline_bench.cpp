@@ -1239,15 +1239,21 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
   // Warm-up: one probe, confirmed before the measured period starts, so the BI watcher
   // (which starts at the log end) is fetching and the probe row exists. Without it the
   // first second of probes measured the watcher's start-up, not the pipeline.
-  {
+  // Probe n: a reclamo filed in 1999-01 (ticket PROBE-n), its send time recorded.
+  const auto send_probe = [&](int n) {
+    const std::string ticket = "PROBE-" + std::to_string(n);
     {
       std::lock_guard lock(mu);
       sent_ms.push_back(now_ms());
     }
-    producer->produce(topics.raw_pqr, "PROBE-0",
-                      probe_record("probe-0", "pqr.filed", "1999-01-15T10:00:00-05:00",
-                                   R"("ticket_id":"PROBE-0","kind":"reclamo","channel":"web")"),
-                      {}, &error);
+    producer->produce(
+        topics.raw_pqr, ticket,
+        probe_record("probe-" + std::to_string(n), "pqr.filed", "1999-01-15T10:00:00-05:00",
+                     R"("ticket_id":")" + ticket + R"(","kind":"reclamo","channel":"web")"),
+        {}, &error);
+  };
+  {
+    send_probe(0);
     producer->flush(30s);
     const bool warm = testing::eventually(
         [&] {
@@ -1278,17 +1284,7 @@ json::object phase_latency(testing::Stack& stack, Services& services, const Opti
       ++produced;
     }
     if (now >= next_probe) {
-      ++probes;
-      const std::string ticket = "PROBE-" + std::to_string(probes);
-      {
-        std::lock_guard lock(mu);
-        sent_ms.push_back(now_ms());
-      }
-      producer->produce(
-          topics.raw_pqr, ticket,
-          probe_record("probe-" + std::to_string(probes), "pqr.filed", "1999-01-15T10:00:00-05:00",
-                       R"("ticket_id":")" + ticket + R"(","kind":"reclamo","channel":"web")"),
-          {}, &error);
+      send_probe(++probes);
       producer->poll(0ms);
       next_probe = now + std::chrono::milliseconds(o.probe_ms);
     }

@@ -1,9 +1,7 @@
 #include "core/bi.hpp"
 
 #include <absl/container/flat_hash_map.h>
-#include <absl/container/flat_hash_set.h>
 
-#include <array>
 #include <cstdio>
 #include <tuple>
 
@@ -94,16 +92,14 @@ std::vector<BiRow> build_rows(const IndicatorCalculator& calc, const Plan& plan)
   return rows;
 }
 
-namespace {
-
-// The months of a period, as month indices [first, last] (not bounded by an as-of).
-std::pair<std::int32_t, std::int32_t> months_in(Period p) {
-  if (p.is_year()) return {YearMonth::of(p.year, 1).index, YearMonth::of(p.year, 12).index};
-  const std::int32_t m = YearMonth::of(p.year, p.month).index;
-  return {m, m};
+RowCache::RowCache(const Plan& plan) : plan_(plan) {
+  for (const PlanIndicator& p : plan.indicators) {
+    if (p.baseline.value) continue;
+    if (const std::optional<Period> b = Period::parse(p.baseline.period)) {
+      baseline_months_[static_cast<std::size_t>(p.indicator)] = months_in(*b);
+    }
+  }
 }
-
-}  // namespace
 
 const std::vector<BiRow>& RowCache::update(const Aggregates& aggregates,
                                            const std::vector<CellKey>& changed_cells,
@@ -120,19 +116,12 @@ const std::vector<BiRow>& RowCache::update(const Aggregates& aggregates,
   // period's end, a running count), and its baseline over the plan's baseline period
   // when the plan gives a period rather than a value. It is derived again when a changed
   // month of its series falls in what it reads.
-  std::array<std::optional<std::pair<std::int32_t, std::int32_t>>, kIndicatorCount> baseline{};
-  for (const PlanIndicator& p : plan_.indicators) {
-    if (p.baseline.value) continue;
-    if (const std::optional<Period> b = Period::parse(p.baseline.period)) {
-      baseline[static_cast<std::size_t>(p.indicator)] = months_in(*b);
-    }
-  }
   const auto stale = [&](const RowKey& key) {
     const auto it = changed.find({key.indicator, key.scope});
     if (it == changed.end()) return false;
     const bool running = key.indicator == Indicator::kPqrPendientes;
     const auto [first, last] = months_in(key.period);
-    const auto& base = baseline[static_cast<std::size_t>(key.indicator)];
+    const auto& base = baseline_months_[static_cast<std::size_t>(key.indicator)];
     for (const std::int32_t m : it->second) {
       if (m <= last && (running || m >= first)) return true;
       if (base && m <= base->second && (running || m >= base->first)) return true;
@@ -141,17 +130,7 @@ const std::vector<BiRow>& RowCache::update(const Aggregates& aggregates,
   };
 
   // The previous rows by key, to move the unchanged ones over.
-  struct KeyHash {
-    std::size_t operator()(const RowKey& k) const {
-      return absl::HashOf(static_cast<int>(k.indicator), k.scope, k.period.year, k.period.month);
-    }
-  };
-  struct KeyEq {
-    bool operator()(const RowKey& a, const RowKey& b) const {
-      return a.indicator == b.indicator && a.scope == b.scope && a.period == b.period;
-    }
-  };
-  absl::flat_hash_map<RowKey, std::size_t, KeyHash, KeyEq> previous;
+  absl::flat_hash_map<RowKey, std::size_t> previous;
   if (!all) {
     previous.reserve(keys_.size());
     for (std::size_t i = 0; i < keys_.size(); ++i) previous.emplace(keys_[i], i);

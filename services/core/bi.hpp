@@ -8,6 +8,7 @@
 // built by the same functions.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,7 +71,7 @@ std::vector<BiRow> build_rows(const IndicatorCalculator& calc, const Plan& plan)
 //   const std::vector<BiRow>& rows = cache.update(merged, merger.take_changed(), as_of);
 class RowCache {
  public:
-  explicit RowCache(const Plan& plan) : plan_(plan) {}
+  explicit RowCache(const Plan& plan);
 
   // `changed`: every cell of `aggregates` changed since the previous call (any may be
   // listed; none is needed on the first call). The result equals build_rows(
@@ -83,10 +84,12 @@ class RowCache {
   // Indices into rows() of those the last update() derived (new or re-derived); every
   // other row kept its content from the update before.
   const std::vector<std::size_t>& derived_rows() const { return derived_; }
-  std::size_t derived() const { return derived_.size(); }
 
  private:
   const Plan& plan_;
+  // Per indicator: the months its plan computes the baseline over (none: a fixed value).
+  std::array<std::optional<std::pair<std::int32_t, std::int32_t>>, kIndicatorCount>
+      baseline_months_{};
   std::optional<YearMonth> as_of_month_;
   std::vector<BiRow> rows_;
   std::vector<RowKey> keys_;  // of rows_, without the plan_score row

@@ -51,13 +51,15 @@ const IndicatorCalculator::Series* IndicatorCalculator::series(Indicator indicat
   return it == series_.end() ? nullptr : &it->second;
 }
 
-std::pair<std::int32_t, std::int32_t> IndicatorCalculator::months_of(Period p) const {
-  if (p.is_year()) {
-    const std::int32_t first = YearMonth::of(p.year, 1).index;
-    return {first, std::min(YearMonth::of(p.year, 12).index, as_of_month_.index)};
-  }
+std::pair<std::int32_t, std::int32_t> months_in(Period p) {
+  if (p.is_year()) return {YearMonth::of(p.year, 1).index, YearMonth::of(p.year, 12).index};
   const std::int32_t m = YearMonth::of(p.year, p.month).index;
-  return {m, std::min(m, as_of_month_.index)};
+  return {m, m};
+}
+
+std::pair<std::int32_t, std::int32_t> IndicatorCalculator::months_of(Period p) const {
+  const auto [first, last] = months_in(p);
+  return {first, std::min(last, as_of_month_.index)};
 }
 
 IndicatorValue IndicatorCalculator::value(Indicator indicator, std::string_view scope,

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/aggregates.hpp"
@@ -35,10 +36,19 @@ struct IndicatorValue {
   std::optional<Rational> value;  // null when the denominator is 0
 };
 
+// Every month of a period as month indices [first, last] (not bounded by an as-of).
+std::pair<std::int32_t, std::int32_t> months_in(Period p);
+
 struct RowKey {
   Indicator indicator;
   ScopeId scope;
   Period period;
+  friend bool operator==(const RowKey&, const RowKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const RowKey& k) {
+    return H::combine(std::move(h), static_cast<int>(k.indicator), k.scope, k.period.year,
+                      k.period.month);
+  }
 };
 
 class IndicatorCalculator {

@@ -436,9 +436,8 @@ bool MetricsService::checkpoint(bool all) {
     return false;
   }
   std::vector<runtime::TopicPartition> offsets;
-  for (const Shard* shard : due)
-    offsets.push_back({shard->topic, shard->partition, shard->next_offset});
   for (Shard* shard : due) {
+    offsets.push_back({shard->topic, shard->partition, shard->next_offset});
     shard->changed_since_checkpoint = false;
     shard->last_checkpoint = started;
   }

@@ -143,7 +143,6 @@ class ReportingService {
   bool view_dirty_ = true;   // anything the HTTP view shows changed
   bool live_dirty_ = false;  // live figures changed since alerts were last evaluated
   pqrflow::v1::ComplianceUpdate compliance_;
-  // merged cells or the as-of changed: recompute rows
 
   std::uint64_t last_version_ = 0;
   std::vector<core::AlertTracker> trackers_;

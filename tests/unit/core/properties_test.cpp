@@ -179,7 +179,7 @@ void expect_row_cache_equals_build_rows(const std::vector<Event>& events,
     ASSERT_EQ(render(cached), render(build_rows(IndicatorCalculator(merger.merged(), as_of), plan)))
         << "after event " << begin + kBatch;
     ++steps;
-    if (cache.derived() < cached.size()) ++*steps_keeping_rows;
+    if (cache.derived_rows().size() < cached.size()) ++*steps_keeping_rows;
   }
   EXPECT_GT(steps, 100U);
 }
