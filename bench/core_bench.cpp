@@ -88,19 +88,23 @@ const std::map<core::EventType, std::string>& samples() {
   return kSamples;
 }
 
+// Second argument: the JSON front end, 0 = the simple scanner first (what the services
+// use), 1 = Boost.JSON only (the reference it is compared with in the same run).
 void BM_DecodeJson(benchmark::State& state) {
   const auto type = static_cast<core::EventType>(state.range(0));
+  const auto front_end = static_cast<core::JsonFrontEnd>(state.range(1));
   const std::string& record = samples().at(type);
-  core::Decoder d;
+  core::Decoder d({}, front_end);
   core::Event e;
   core::Rejection why;
   for (auto _ : state) {
     benchmark::DoNotOptimize(d.decode_json(record, &e, &why));
   }
-  state.SetLabel(std::string(core::name_of(type)));
+  state.SetLabel(std::string(core::name_of(type)) +
+                 (front_end == core::JsonFrontEnd::kBoostOnly ? " boost-only" : ""));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * record.size()));
 }
-BENCHMARK(BM_DecodeJson)->DenseRange(0, 7);
+BENCHMARK(BM_DecodeJson)->ArgsProduct({benchmark::CreateDenseRange(0, 7, 1), {0, 1}});
 
 void BM_DecodeProtobuf(benchmark::State& state) {
   const auto type = static_cast<core::EventType>(state.range(0));

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <boost/json/basic_parser_impl.hpp>
 #include <climits>
 #include <cstdint>
@@ -31,6 +32,10 @@
 #include "core/event_codec.hpp"
 #include "core/event_detail.hpp"
 #include "pqrflow/v1/events.pb.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace pqrflow::core {
 namespace {
@@ -530,9 +535,10 @@ class Handler {
   bool on_string(JsonText s, std::size_t, error_code&) { return scalar(JsonKind::kString, s); }
   bool on_number_part(JsonText s, error_code&) { return part(s); }
   // Numbers are kept as their literal text: parse_amount reads it exactly.
-  bool on_int64(std::int64_t, JsonText s, error_code&) { return scalar(JsonKind::kNumber, s); }
-  bool on_uint64(std::uint64_t, JsonText s, error_code&) { return scalar(JsonKind::kNumber, s); }
-  bool on_double(double, JsonText s, error_code&) { return scalar(JsonKind::kNumber, s); }
+  bool on_int64(std::int64_t, JsonText s, error_code&) { return number(s); }
+  bool on_uint64(std::uint64_t, JsonText s, error_code&) { return number(s); }
+  bool on_double(double, JsonText s, error_code&) { return number(s); }
+  bool number(JsonText s) { return scalar(JsonKind::kNumber, s); }
   bool on_bool(bool b, error_code&) {
     if (Slot* slot = value_slot()) slot->boolean = b;
     return scalar(JsonKind::kBool, {});
@@ -695,6 +701,198 @@ class Handler {
   std::array<Slot, kServiceCount> amounts_;
   KeySet top_keys_;
   KeySet amounts_keys_;
+};
+
+// ---------------------------------------------------------------------------------
+// The fast path: a scanner for plain records.
+//
+// Nearly every record is plain: ASCII, no escapes, numbers without exponents, a few
+// levels of nesting. SimpleScanner reads such a record straight into the Handler, making
+// the calls Boost.JSON's parser would make with the same texts, with fewer instructions
+// (a whole bill.issued decode: ~5,840 against ~6,290, callgrind).
+// It answers false as soon as it meets anything else (an escape, a control character,
+// an exponent, deeper nesting, anything malformed, a top level that is not an object);
+// decode_json then parses the record again with Boost.JSON, which stays the reference
+// for everything beyond the plain subset and for every error. tests/unit/core and the
+// decode_json fuzzer check the two paths give the same outcome on any input.
+
+class SimpleScanner {
+ public:
+  // max_depth: the decoder's limit; the scanner leaves records that reach it to Boost.
+  SimpleScanner(std::string_view record, Handler& h, std::size_t max_depth)
+      : p_(record.data()),
+        end_(record.data() + record.size()),
+        h_(h),
+        max_depth_(std::min(max_depth, kMaxDepth)) {}
+
+  // Only for records is_ascii() accepted: bytes >= 0x80 are not expected.
+  bool run() {
+    skip_whitespace();
+    if (p_ == end_ || *p_ != '{' || !object(1)) return false;
+    skip_whitespace();
+    return p_ == end_;
+  }
+
+ private:
+  static constexpr std::size_t kMaxDepth = 8;
+  static constexpr std::size_t kMaxNumberBytes = 32;
+
+  // JSON whitespace is ' ', '\t', '\n', '\r': all below '!', which any token starts above.
+  void skip_whitespace() {
+    while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ') {
+      if (*p_ != ' ' && *p_ != '\n' && *p_ != '\r' && *p_ != '\t') return;
+      ++p_;
+    }
+  }
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+  // The offset in the 16 bytes at p of the first '"', '\\' or control character, or 16.
+  static unsigned special_in_16(const char* p) {
+#ifdef __SSE2__
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i special = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // ASCII: signed compare is fine
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    return mask == 0 ? 16 : static_cast<unsigned>(std::countr_zero(mask));
+#else
+    for (unsigned i = 0; i < 16; ++i) {
+      const auto c = static_cast<unsigned char>(p[i]);
+      if (c == '"' || c == '\\' || c < 0x20) return i;
+    }
+    return 16;
+#endif
+  }
+
+  // p_ at the opening quote. A string without escapes or control characters.
+  bool string(JsonText* out) {
+    const char* const begin = ++p_;
+    while (end_ - p_ >= 16) {
+      const unsigned at = special_in_16(p_);
+      p_ += at;
+      if (at != 16) break;
+    }
+    while (p_ != end_ && *p_ != '"') {
+      if (*p_ == '\\' || static_cast<unsigned char>(*p_) < 0x20) return false;
+      ++p_;
+    }
+    if (p_ == end_ || *p_ != '"') return false;
+    *out = JsonText(begin, static_cast<std::size_t>(p_ - begin));
+    ++p_;
+    return true;
+  }
+
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)? — exponents are left to Boost (it rejects huge ones).
+  bool number(JsonText* out) {
+    const char* const begin = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ == end_ || !digit(*p_)) return false;
+    if (*p_++ != '0') {
+      while (p_ != end_ && digit(*p_)) ++p_;
+    }
+    if (p_ != end_ && *p_ == '.') {
+      const char* const fraction = ++p_;
+      while (p_ != end_ && digit(*p_)) ++p_;
+      if (p_ == fraction) return false;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) return false;
+    const auto size = static_cast<std::size_t>(p_ - begin);
+    if (size > kMaxNumberBytes) return false;
+    *out = JsonText(begin, size);
+    return true;
+  }
+
+  bool word(std::string_view w) {
+    if (static_cast<std::size_t>(end_ - p_) < w.size() ||
+        std::memcmp(p_, w.data(), w.size()) != 0) {
+      return false;
+    }
+    p_ += w.size();
+    return true;
+  }
+
+  // A value at nesting `depth` (its container's depth if it is one).
+  bool value(std::size_t depth) {
+    if (p_ == end_) return false;
+    error_code ec;
+    JsonText text;
+    switch (*p_) {
+      case '"':
+        return string(&text) && h_.on_string(text, text.size(), ec);
+      case '{':
+        return object(depth);
+      case '[':
+        return array(depth);
+      case 't':
+        return word("true") && h_.on_bool(true, ec);
+      case 'f':
+        return word("false") && h_.on_bool(false, ec);
+      case 'n':
+        return word("null") && h_.on_null(ec);
+      default:
+        return number(&text) && h_.number(text);
+    }
+  }
+
+  // p_ at '{'; the object is at nesting `depth` (the top level is 1).
+  bool object(std::size_t depth) {
+    if (depth >= max_depth_) return false;
+    error_code ec;
+    ++p_;
+    h_.on_object_begin(ec);
+    skip_whitespace();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      return h_.on_object_end(0, ec);
+    }
+    for (;;) {
+      JsonText key;
+      if (p_ == end_ || *p_ != '"' || !string(&key)) return false;
+      h_.on_key(key, key.size(), ec);
+      skip_whitespace();
+      if (p_ == end_ || *p_ != ':') return false;
+      ++p_;
+      skip_whitespace();
+      if (!value(depth + 1)) return false;
+      skip_whitespace();
+      if (p_ == end_) return false;
+      if (*p_ == '}') {
+        ++p_;
+        return h_.on_object_end(0, ec);
+      }
+      if (*p_++ != ',') return false;
+      skip_whitespace();
+    }
+  }
+
+  bool array(std::size_t depth) {
+    if (depth >= max_depth_) return false;
+    error_code ec;
+    ++p_;
+    h_.on_array_begin(ec);
+    skip_whitespace();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return h_.on_array_end(0, ec);
+    }
+    for (;;) {
+      if (!value(depth + 1)) return false;
+      skip_whitespace();
+      if (p_ == end_) return false;
+      if (*p_ == ']') {
+        ++p_;
+        return h_.on_array_end(0, ec);
+      }
+      if (*p_++ != ',') return false;
+      skip_whitespace();
+    }
+  }
+
+  const char* p_;
+  const char* const end_;
+  Handler& h_;
+  const std::size_t max_depth_;
 };
 
 // ---------------------------------------------------------------------------------
@@ -1108,17 +1306,21 @@ boost::json::parse_options ascii_parse_options_for(const DecoderLimits& limits) 
 }
 
 struct Decoder::Impl {
-  explicit Impl(const DecoderLimits& limits)
-      : parser(parse_options_for(limits)), ascii_parser(ascii_parse_options_for(limits)) {}
+  Impl(const DecoderLimits& limits, JsonFrontEnd front_end)
+      : parser(parse_options_for(limits)),
+        ascii_parser(ascii_parse_options_for(limits)),
+        simple_scanner(front_end == JsonFrontEnd::kSimpleScannerFirst) {}
   boost::json::basic_parser<Handler> parser;
   // The same parser without the per-string UTF-8 check (a fifth of the decoding time),
   // for records that one pass of 8-byte words shows are pure ASCII: the results are
   // identical, since ASCII is always valid UTF-8.
   boost::json::basic_parser<Handler> ascii_parser;
+  bool simple_scanner;         // try SimpleScanner before ascii_parser
   pqrflow::v1::Event message;  // reused by decode_protobuf
 };
 
-Decoder::Decoder(DecoderLimits limits) : impl_(new Impl(limits)), limits_(limits) {}
+Decoder::Decoder(DecoderLimits limits, JsonFrontEnd front_end)
+    : impl_(new Impl(limits, front_end)), limits_(limits) {}
 
 Decoder::~Decoder() {
   delete impl_;
@@ -1131,14 +1333,18 @@ bool Decoder::decode_json(std::string_view bytes, Event* out, Rejection* why) {
   }
   // Give the parser a real pointer even for an empty view.
   const std::string_view record = bytes.data() != nullptr ? bytes : std::string_view("");
-  boost::json::basic_parser<Handler>& parser =
-      is_ascii(record) ? impl_->ascii_parser : impl_->parser;
+  const bool ascii = is_ascii(record);
+  boost::json::basic_parser<Handler>& parser = ascii ? impl_->ascii_parser : impl_->parser;
   Handler& handler = parser.handler();
   handler.begin(record);
-  parser.reset();
-  error_code ec;
-  const std::size_t used = parser.write_some(false, record.data(), record.size(), ec);
-  if (ec || used != record.size()) return reject_malformed(record, ec, limits_.max_depth, why);
+  if (!ascii || !impl_->simple_scanner ||
+      !SimpleScanner(record, handler, limits_.max_depth).run()) {
+    handler.begin(record);  // forget what the scanner saw before it gave up
+    parser.reset();
+    error_code ec;
+    const std::size_t used = parser.write_some(false, record.data(), record.size(), ec);
+    if (ec || used != record.size()) return reject_malformed(record, ec, limits_.max_depth, why);
+  }
 
   if (handler.top() != JsonKind::kObject) {
     return reject(why, RejectReason::kNotAnObject, "record",

@@ -58,10 +58,17 @@ struct DecoderLimits {
   std::size_t max_depth = 32;              // nesting of unknown extra fields
 };
 
+// How decode_json parses: plain records (ASCII, no escapes, no exponents, shallow) with
+// a dedicated scanner and the rest with Boost.JSON, or everything with Boost.JSON. Both
+// give the same outcome for every input; kBoostOnly is the reference the tests and the
+// fuzzer compare the scanner with.
+enum class JsonFrontEnd : std::uint8_t { kSimpleScannerFirst, kBoostOnly };
+
 // Stateless apart from reusable scratch buffers; one per thread.
 class Decoder {
  public:
-  explicit Decoder(DecoderLimits limits = {});
+  explicit Decoder(DecoderLimits limits = {},
+                   JsonFrontEnd front_end = JsonFrontEnd::kSimpleScannerFirst);
   ~Decoder();
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;

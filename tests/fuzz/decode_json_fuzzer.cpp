@@ -4,7 +4,8 @@
 // protobuf to an equal Event; a rejected one has a known reason and a short UTF-8
 // detail; and a decoder reused across records (as ingest reuses one) gives exactly what
 // a fresh decoder gives, even right after it saw a record with every field and a
-// truncated copy of the input (which leaves strings and keys half-parsed).
+// truncated copy of the input (which leaves strings and keys half-parsed); and the
+// decoder's simple scanner gives what Boost.JSON alone gives (JsonFrontEnd::kBoostOnly).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -45,6 +46,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool ok = fresh.decode_json(input, &event, &why);
 
   fuzz::check_same_outcome(ok, event, why, reused_ok, reused_event, reused_why, input);
+
+  // The simple scanner (tried first on plain records) against Boost.JSON alone.
+  core::Decoder reference(limits, core::JsonFrontEnd::kBoostOnly);
+  core::Event reference_event;
+  core::Rejection reference_why;
+  const bool reference_ok = reference.decode_json(input, &reference_event, &reference_why);
+  fuzz::check_same_outcome(reference_ok, reference_event, reference_why, ok, event, why, input,
+                           "the simple scanner", "Boost.JSON alone");
   if (ok) {
     fuzz::check_accepted(event, input);
   } else {

@@ -149,18 +149,18 @@ void check_rejected(const core::Rejection& why, Path path, const core::DecoderLi
 }
 
 void check_same_outcome(bool ok_a, const core::Event& a, const core::Rejection& why_a, bool ok_b,
-                        const core::Event& b, const core::Rejection& why_b,
-                        std::string_view input) {
+                        const core::Event& b, const core::Rejection& why_b, std::string_view input,
+                        std::string_view name_b, std::string_view name_a) {
+  const std::string b_name(name_b);
   if (ok_a != ok_b) {
-    fail(std::string("a reused decoder ") + (ok_b ? "accepts" : "rejects") + " what a fresh one " +
+    fail(b_name + " " + (ok_b ? "accepts" : "rejects") + " what " + std::string(name_a) + " " +
              (ok_a ? "accepts" : "rejects") + ": " + describe(ok_a ? why_b : why_a),
          input);
   }
   if (ok_a) {
-    require(a == b, "a reused decoder leaks fields into the event", input);
+    require(a == b, b_name + " gives a different event", input);
   } else if (why_a.reason != why_b.reason || why_a.detail != why_b.detail) {
-    fail("a reused decoder rejects differently: " + describe(why_a) + " vs " + describe(why_b),
-         input);
+    fail(b_name + " rejects differently: " + describe(why_a) + " vs " + describe(why_b), input);
   }
 }
 

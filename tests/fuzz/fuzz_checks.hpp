@@ -35,9 +35,12 @@ void check_accepted(const core::Event& e, std::string_view input);
 void check_rejected(const core::Rejection& why, Path path, const core::DecoderLimits& limits,
                     std::size_t input_size, std::string_view input);
 
-// Two decodings of one input (a fresh decoder and a reused one) must agree exactly.
+// Two decodings of one input must agree exactly: by default a fresh decoder (a) and a
+// reused one (b); the names say which in the failure message.
 void check_same_outcome(bool ok_a, const core::Event& a, const core::Rejection& why_a, bool ok_b,
-                        const core::Event& b, const core::Rejection& why_b, std::string_view input);
+                        const core::Event& b, const core::Rejection& why_b, std::string_view input,
+                        std::string_view name_b = "a reused decoder",
+                        std::string_view name_a = "a fresh one");
 
 // Sets every field of *e to a non-default value, so that a decoder that forgets to
 // reset one leaks it into the next result.
