@@ -253,7 +253,9 @@ bool Producer::produce_impl(std::string_view topic, std::string_view key, std::s
                             const std::vector<Header>& headers, std::string* error,
                             std::chrono::milliseconds block_for, std::int32_t partition,
                             DeliveryTally* tally) {
-  const auto deadline = std::chrono::steady_clock::now() + block_for;
+  // Set when the local queue is first found full (reading the clock for every message
+  // showed in ingest's profile).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   for (;;) {
     rd_kafka_headers_t* hdrs = nullptr;
     if (!headers.empty()) {
@@ -304,10 +306,14 @@ bool Producer::produce_impl(std::string_view topic, std::string_view key, std::s
     if (produce_error != nullptr) rd_kafka_error_destroy(produce_error);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;  // headers now owned by librdkafka
     if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
-      // The local queue is full: serve delivery reports so it drains, then retry.
-      rd_kafka_poll(impl_->rk, 50);
-      continue;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!deadline) deadline = now + block_for;
+      if (now < *deadline) {
+        // The local queue is full: serve delivery reports so it drains, then retry.
+        rd_kafka_poll(impl_->rk, 50);
+        continue;
+      }
     }
     if (error != nullptr)
       *error = std::string("produce to ") + topic_name + ": " + rd_kafka_err2str(err);

@@ -893,6 +893,31 @@ TEST_F(ContractTest, ProtobufRoundTripIsLossless) {
   EXPECT_EQ(m.event_id(), "e-1");
 }
 
+// to_proto keeps a reused message's body when the type repeats (ingest reuses one per
+// thread): whatever the message held before, it gives what a fresh message gets.
+TEST_F(ContractTest, ToProtoIntoAReusedMessageEqualsAFreshOne) {
+  pqrflow::v1::Event reused;
+  std::size_t checked = 0;
+  for (const Example& before : examples()) {
+    for (const Example& ex : examples()) {
+      for (const bool unknown_fields : {false, true}) {
+        to_proto(before.expected, &reused);
+        if (unknown_fields) {  // as if parsed from a newer producer's bytes
+          reused.GetReflection()->MutableUnknownFields(&reused)->AddVarint(99, 1);
+        }
+        to_proto(ex.expected, &reused);
+        pqrflow::v1::Event fresh;
+        to_proto(ex.expected, &fresh);
+        ASSERT_EQ(reused.SerializeAsString(), fresh.SerializeAsString())
+            << before.json << "\nthen\n"
+            << ex.json;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 64u);
+}
+
 pqrflow::v1::Event proto_of(std::size_t example) {
   pqrflow::v1::Event m;
   to_proto(examples()[example].expected, &m);
