@@ -109,11 +109,15 @@ if [[ $skip_core -eq 0 ]]; then
   "$build_dir/services/cli/pqrflow" generate --subscribers "$replay_subscribers" --seed 1 "$data" \
     2>"$out/generate.txt"
   replay_records=$(cat "$data"/*.jsonl | wc -l)
-  t0=$(date +%s.%N)
-  "$build_dir/services/cli/pqrflow" replay --plan plans/f-pco-021-2024.yaml "$data"/*.jsonl \
-    >"$out/replay-rows.jsonl" 2>"$out/replay.txt"
-  t1=$(date +%s.%N)
-  echo "{\"records\": $replay_records, \"seconds\": $(awk "BEGIN {print $t1 - $t0}"), \"bytes\": $(cat "$data"/*.jsonl | wc -c)}" \
+  seconds=()
+  for _ in 1 2 3; do  # three runs: the summary gives their median and the best
+    t0=$(date +%s.%N)
+    "$build_dir/services/cli/pqrflow" replay --plan plans/f-pco-021-2024.yaml "$data"/*.jsonl \
+      >"$out/replay-rows.jsonl" 2>"$out/replay.txt"
+    t1=$(date +%s.%N)
+    seconds+=("$(awk "BEGIN {print $t1 - $t0}")")
+  done
+  echo "{\"records\": $replay_records, \"seconds\": [$(IFS=,; echo "${seconds[*]}")], \"bytes\": $(cat "$data"/*.jsonl | wc -c)}" \
     >"$out/replay.json"
   rm -rf "$data"
 fi
@@ -143,7 +147,7 @@ fi
 
 elapsed=$(( $(date +%s) - started ))
 python3 - "$out" "$elapsed" <<'PY' | tee "$out/summary.md"
-import json, os, sys
+import json, os, statistics, sys
 out, elapsed = sys.argv[1], int(sys.argv[2])
 machine = json.load(open(os.path.join(out, "machine.json")))
 runs = {}
@@ -168,18 +172,26 @@ print()
 
 core_path = os.path.join(out, "core_bench.json")
 if os.path.exists(core_path):
-    core = {b["name"]: b for b in json.load(open(core_path)).get("benchmarks", [])}
+    benchmarks = json.load(open(core_path)).get("benchmarks", [])
+    core = {b["name"]: b for b in benchmarks}
     print("## Replay, one thread")
     print()
-    print("| measure | records | records/s |")
-    print("|---|---:|---:|")
-    for name, b in core.items():
-        if name.startswith("BM_Replay1M"):
-            print(f"| core::Replayer in-process (core_bench BM_Replay1M) | {b['records']:,.0f} | {rate(b['events/s'])} |")
+    print("Median of the runs, and the best (other work on the machine only ever slows a run).")
+    print()
+    print("| measure | records | runs | records/s, median | best |")
+    print("|---|---:|---:|---:|---:|")
+    replays = [b for b in benchmarks
+               if b["name"].startswith("BM_Replay1M") and b.get("run_type", "iteration") == "iteration"]
+    if replays:
+        rates = sorted(b["events/s"] for b in replays)
+        print(f"| core::Replayer in-process (core_bench BM_Replay1M) | {replays[0]['records']:,.0f} | "
+              f"{len(rates)} | {rate(statistics.median(rates))} | {rate(rates[-1])} |")
     rp = os.path.join(out, "replay.json")
     if os.path.exists(rp):
         r = json.load(open(rp))
-        print(f"| `pqrflow replay` CLI over generated files (read + parse + rows) | {r['records']:,} | {rate(r['records'] / r['seconds'])} |")
+        rates = sorted(r["records"] / s for s in r["seconds"])
+        print(f"| `pqrflow replay` CLI over generated files (read + parse + rows) | {r['records']:,} | "
+              f"{len(rates)} | {rate(statistics.median(rates))} | {rate(rates[-1])} |")
     print()
 
 m = runs.get("main", {})
