@@ -1236,7 +1236,7 @@ bool parse_reusing_body(std::string_view bytes, pqrflow::v1::Event* m) {
   if (body == 0 || body != m->body_case() || !m->GetReflection()->GetUnknownFields(*m).empty()) {
     return m->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
   }
-  m->clear_event_id();
+  m->clear_event_id();  // every top-level field (contract_test's tripwire counts them)
   m->clear_occurred_at_us();
   m->clear_source();
   switch (m->body_case()) {

@@ -893,6 +893,14 @@ TEST_F(ContractTest, ProtobufRoundTripIsLossless) {
   EXPECT_EQ(m.event_id(), "e-1");
 }
 
+// Tripwire: to_proto and decode_protobuf's in-place reuse set or clear the top-level
+// fields one by one (event_id, occurred_at_us, source) plus the eight bodies. A field
+// added to pqrflow.v1.Event must be handled there too.
+TEST_F(ContractTest, TheCodecKnowsEveryTopLevelEventField) {
+  EXPECT_EQ(pqrflow::v1::Event::descriptor()->field_count(), 3 + 8)
+      << "pqrflow.v1.Event changed: update to_proto() and parse_reusing_body()";
+}
+
 // to_proto keeps a reused message's body when the type repeats (ingest reuses one per
 // thread): whatever the message held before, it gives what a fresh message gets.
 TEST_F(ContractTest, ToProtoIntoAReusedMessageEqualsAFreshOne) {
