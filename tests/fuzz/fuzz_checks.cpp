@@ -148,20 +148,26 @@ void check_rejected(const core::Rejection& why, Path path, const core::DecoderLi
   }
 }
 
+std::string outcome_difference(bool ok_a, const core::Event& a, const core::Rejection& why_a,
+                               bool ok_b, const core::Event& b, const core::Rejection& why_b,
+                               std::string_view name_b, std::string_view name_a) {
+  const std::string b_name(name_b);
+  if (ok_a != ok_b) {
+    return b_name + " " + (ok_b ? "accepts" : "rejects") + " what " + std::string(name_a) + " " +
+           (ok_a ? "accepts" : "rejects") + ": " + describe(ok_a ? why_b : why_a);
+  }
+  if (ok_a && !(a == b)) return b_name + " gives a different event";
+  if (!ok_a && (why_a.reason != why_b.reason || why_a.detail != why_b.detail)) {
+    return b_name + " rejects differently: " + describe(why_a) + " vs " + describe(why_b);
+  }
+  return "";
+}
+
 void check_same_outcome(bool ok_a, const core::Event& a, const core::Rejection& why_a, bool ok_b,
                         const core::Event& b, const core::Rejection& why_b, std::string_view input,
                         std::string_view name_b, std::string_view name_a) {
-  const std::string b_name(name_b);
-  if (ok_a != ok_b) {
-    fail(b_name + " " + (ok_b ? "accepts" : "rejects") + " what " + std::string(name_a) + " " +
-             (ok_a ? "accepts" : "rejects") + ": " + describe(ok_a ? why_b : why_a),
-         input);
-  }
-  if (ok_a) {
-    require(a == b, b_name + " gives a different event", input);
-  } else if (why_a.reason != why_b.reason || why_a.detail != why_b.detail) {
-    fail(b_name + " rejects differently: " + describe(why_a) + " vs " + describe(why_b), input);
-  }
+  const std::string difference = outcome_difference(ok_a, a, why_a, ok_b, b, why_b, name_b, name_a);
+  if (!difference.empty()) fail(difference, input);
 }
 
 void fill_every_field(core::Event* e) {

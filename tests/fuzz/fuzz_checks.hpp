@@ -35,6 +35,12 @@ void check_accepted(const core::Event& e, std::string_view input);
 void check_rejected(const core::Rejection& why, Path path, const core::DecoderLimits& limits,
                     std::size_t input_size, std::string_view input);
 
+// What differs between two decodings of one input — the decision, the event, or the
+// reason and detail — named after the decoders; "" when they agree exactly.
+std::string outcome_difference(bool ok_a, const core::Event& a, const core::Rejection& why_a,
+                               bool ok_b, const core::Event& b, const core::Rejection& why_b,
+                               std::string_view name_b, std::string_view name_a);
+
 // Two decodings of one input must agree exactly: by default a fresh decoder (a) and a
 // reused one (b); the names say which in the failure message.
 void check_same_outcome(bool ok_a, const core::Event& a, const core::Rejection& why_a, bool ok_b,

@@ -11,16 +11,11 @@
 #include <vector>
 
 #include "core/contract.hpp"
+#include "fuzz_checks.hpp"
 #include "sim/generator.hpp"
 
 namespace pqrflow::core {
 namespace {
-
-struct Outcome {
-  bool ok = false;
-  Event event;
-  Rejection why;
-};
 
 class FrontEnds {
  public:
@@ -30,20 +25,14 @@ class FrontEnds {
 
   // Decodes with both; returns "" when they agree, else what differs.
   std::string compare(std::string_view record) {
-    Outcome a;
-    Outcome b;
-    a.ok = scanner_.decode_json(record, &a.event, &a.why);
-    b.ok = boost_.decode_json(record, &b.event, &b.why);
-    if (a.ok != b.ok) {
-      return std::string("scanner ") + (a.ok ? "accepted" : "rejected: " + a.why.detail) +
-             ", Boost.JSON " + (b.ok ? "accepted" : "rejected: " + b.why.detail);
-    }
-    if (a.ok && !(a.event == b.event)) return "both accepted, different events";
-    if (!a.ok && (a.why.reason != b.why.reason || a.why.detail != b.why.detail)) {
-      return "scanner: " + std::string(reason_code(a.why.reason)) + " (" + a.why.detail +
-             "), Boost.JSON: " + std::string(reason_code(b.why.reason)) + " (" + b.why.detail + ")";
-    }
-    return "";
+    Event a;
+    Event b;
+    Rejection why_a;
+    Rejection why_b;
+    const bool ok_a = boost_.decode_json(record, &a, &why_a);
+    const bool ok_b = scanner_.decode_json(record, &b, &why_b);
+    return fuzz::outcome_difference(ok_a, a, why_a, ok_b, b, why_b, "the simple scanner",
+                                    "Boost.JSON alone");
   }
 
  private:
