@@ -228,8 +228,7 @@ bool IndicatorState::apply_bill(const Event& e) {
 }
 
 void IndicatorState::contribute(const BillState& b, int sign) {
-  SubscriberMonth& sm = subscriber_months_[std::uint64_t{b.subscriber} << 32 |
-                                           static_cast<std::uint32_t>(b.period.index)];
+  SubscriberMonth& sm = subscriber_months_[b.period.index][b.subscriber];
   const auto step = [sign](std::uint16_t* count) {
     // Returns true when the count crosses zero (the subscriber starts or stops counting).
     const bool was = *count > 0;
