@@ -28,6 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/hash32.hpp"
+
 namespace pqrflow::core {
 
 enum class IdHash { kRecomputed, kCached };
@@ -38,10 +40,6 @@ class IdTable {
   // kRecomputed: the entry's index. kCached: the hash's 32 bits << 32 | the index.
   using Slot = std::conditional_t<kCached, std::uint64_t, std::uint32_t>;
   static std::uint32_t index_of(Slot s) { return static_cast<std::uint32_t>(s); }
-  // A 32-bit hash spread over 64 bits (absl takes the slot's position from the high bits
-  // and a 7-bit tag from the low ones).
-  static std::size_t widen(std::uint32_t h) { return std::uint64_t{h} * 0x9E3779B97F4A7C15ULL; }
-  static std::uint32_t narrow(std::size_t h) { return static_cast<std::uint32_t>(h ^ (h >> 32)); }
 
   struct Entry {
     T value;
@@ -87,19 +85,15 @@ class IdTable {
     }
   };
 
-  static std::uint32_t hash32(std::string_view id) {
-    return narrow(absl::Hash<std::string_view>{}(id));
-  }
-
   struct Hash {
     using is_transparent = void;
     const Storage* s;
     std::size_t operator()(std::string_view id) const {
-      if constexpr (kCached) return widen(hash32(id));
+      if constexpr (kCached) return widen_hash32(hash32(id));
       return absl::Hash<std::string_view>{}(id);
     }
     std::size_t operator()(Slot slot) const {
-      if constexpr (kCached) return widen(static_cast<std::uint32_t>(slot >> 32));
+      if constexpr (kCached) return widen_hash32(static_cast<std::uint32_t>(slot >> 32));
       return (*this)(Storage::id_of(s->at(slot)));
     }
   };
@@ -145,7 +139,7 @@ class IdTable {
     Slot tag = 0;  // kCached: the hash, computed once for the lookup and the slot
     if constexpr (kCached) {
       const std::uint32_t h = hash32(id);
-      const auto it = index_.find(id, widen(h));
+      const auto it = index_.find(id, widen_hash32(h));
       if (it != index_.end()) return {&storage_->at(index_of(*it)).value, false};
       tag = std::uint64_t{h} << 32;
     } else if (T* existing = find(id)) {

@@ -10,13 +10,14 @@
 #pragma once
 
 #include <absl/container/flat_hash_set.h>
-#include <absl/hash/hash.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/hash32.hpp"
 
 namespace pqrflow::core {
 
@@ -38,7 +39,7 @@ class Interner {
 
   Id intern(std::string_view s) {
     const std::uint32_t h = hash32(s);
-    const auto it = index_.find(s, widen(h));
+    const auto it = index_.find(s, widen_hash32(h));
     if (it != index_.end()) return id_of(*it);
     const auto id = static_cast<Id>(names_->size());
     names_->emplace_back(s);
@@ -47,7 +48,7 @@ class Interner {
   }
   // Without inserting; returns false when the string is unknown.
   bool find(std::string_view s, Id* id) const {
-    const auto it = index_.find(s, widen(hash32(s)));
+    const auto it = index_.find(s, widen_hash32(hash32(s)));
     if (it == index_.end()) return false;
     *id = id_of(*it);
     return true;
@@ -58,18 +59,13 @@ class Interner {
  private:
   using Slot = std::uint64_t;  // hash32 << 32 | id
   static Id id_of(Slot s) { return static_cast<Id>(s); }
-  static std::uint32_t hash32(std::string_view s) {
-    const std::size_t h = absl::Hash<std::string_view>{}(s);
-    return static_cast<std::uint32_t>(h ^ (h >> 32));
-  }
-  // A 32-bit hash spread over 64 bits (absl takes the slot's position from the high bits
-  // and a 7-bit tag from the low ones).
-  static std::size_t widen(std::uint32_t h) { return std::uint64_t{h} * 0x9E3779B97F4A7C15ULL; }
 
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return widen(hash32(s)); }
-    std::size_t operator()(Slot s) const { return widen(static_cast<std::uint32_t>(s >> 32)); }
+    std::size_t operator()(std::string_view s) const { return widen_hash32(hash32(s)); }
+    std::size_t operator()(Slot s) const {
+      return widen_hash32(static_cast<std::uint32_t>(s >> 32));
+    }
   };
   struct Eq {
     using is_transparent = void;
