@@ -11,25 +11,35 @@ bool fail(std::string* why, const char* reason) {
   return false;
 }
 
-// Reads exactly n ASCII digits at text[pos..pos+n) into *out. Always inlined: every call
-// has a constant n, so each unrolls (a bill.issued decode 5,123 → 5,008 instructions).
-[[gnu::always_inline]] inline bool digits(std::string_view text, std::size_t pos, std::size_t n,
-                                          int* out) {
-  if (pos + n > text.size()) return false;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    const char c = text[i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
+// The digit at text[i] as 0–9, or a value above 9 when it is not a digit (below '0'
+// wraps around).
+inline unsigned digit_at(std::string_view text, std::size_t i) {
+  return static_cast<unsigned>(static_cast<unsigned char>(text[i])) - unsigned{'0'};
+}
+
+// Read exactly two / four ASCII digits at text[pos…] into *out. Straight-line code: a
+// loop over n digits (-O2 does not unroll it) cost ~13 instructions a digit, and a
+// timestamp has 16 (a bill.issued decode 4,598 → 4,526 instructions).
+[[gnu::always_inline]] inline bool two_digits(std::string_view text, std::size_t pos, int* out) {
+  if (pos + 2 > text.size()) return false;
+  const unsigned a = digit_at(text, pos), b = digit_at(text, pos + 1);
+  if ((a > 9) | (b > 9)) return false;
+  *out = static_cast<int>(a * 10 + b);
+  return true;
+}
+[[gnu::always_inline]] inline bool four_digits(std::string_view text, std::size_t pos, int* out) {
+  if (pos + 4 > text.size()) return false;
+  const unsigned a = digit_at(text, pos), b = digit_at(text, pos + 1), c = digit_at(text, pos + 2),
+                 d = digit_at(text, pos + 3);
+  if ((a > 9) | (b > 9) | (c > 9) | (d > 9)) return false;
+  *out = static_cast<int>(a * 1000 + b * 100 + c * 10 + d);
   return true;
 }
 
 bool parse_ymd(std::string_view text, Ymd* out) {
   int y = 0, m = 0, d = 0;
-  if (text.size() < 10 || !digits(text, 0, 4, &y) || text[4] != '-' || !digits(text, 5, 2, &m) ||
-      text[7] != '-' || !digits(text, 8, 2, &d)) {
+  if (text.size() < 10 || !four_digits(text, 0, &y) || text[4] != '-' || !two_digits(text, 5, &m) ||
+      text[7] != '-' || !two_digits(text, 8, &d)) {
     return false;
   }
   if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return false;
@@ -42,8 +52,8 @@ bool parse_ymd(std::string_view text, Ymd* out) {
 std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why) {
   Ymd date{};
   int y = 0, mo = 0, d = 0;
-  if (text.size() < 19 || !digits(text, 0, 4, &y) || text[4] != '-' || !digits(text, 5, 2, &mo) ||
-      text[7] != '-' || !digits(text, 8, 2, &d)) {
+  if (text.size() < 19 || !four_digits(text, 0, &y) || text[4] != '-' ||
+      !two_digits(text, 5, &mo) || text[7] != '-' || !two_digits(text, 8, &d)) {
     fail(why, "expected YYYY-MM-DDThh:mm:ss followed by Z or an offset ±hh:mm");
     return std::nullopt;
   }
@@ -54,8 +64,8 @@ std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why) {
   date = Ymd{y, mo, d};
   const char sep = text[10];
   int hh = 0, mm = 0, ss = 0;
-  if ((sep != 'T' && sep != 't') || !digits(text, 11, 2, &hh) || text[13] != ':' ||
-      !digits(text, 14, 2, &mm) || text[16] != ':' || !digits(text, 17, 2, &ss)) {
+  if ((sep != 'T' && sep != 't') || !two_digits(text, 11, &hh) || text[13] != ':' ||
+      !two_digits(text, 14, &mm) || text[16] != ':' || !two_digits(text, 17, &ss)) {
     fail(why, "expected YYYY-MM-DDThh:mm:ss followed by Z or an offset ±hh:mm");
     return std::nullopt;
   }
@@ -91,8 +101,8 @@ std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why) {
     ++pos;
   } else if (z == '+' || z == '-') {
     int oh = 0, om = 0;
-    if (!digits(text, pos + 1, 2, &oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-        !digits(text, pos + 4, 2, &om)) {
+    if (!two_digits(text, pos + 1, &oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+        !two_digits(text, pos + 4, &om)) {
       fail(why, "offset must be ±hh:mm");
       return std::nullopt;
     }
@@ -126,7 +136,7 @@ std::optional<Date> parse_date(std::string_view text) {
 
 std::optional<YearMonth> parse_year_month(std::string_view text) {
   int y = 0, m = 0;
-  if (text.size() != 7 || !digits(text, 0, 4, &y) || text[4] != '-' || !digits(text, 5, 2, &m) ||
+  if (text.size() != 7 || !four_digits(text, 0, &y) || text[4] != '-' || !two_digits(text, 5, &m) ||
       m < 1 || m > 12) {
     return std::nullopt;
   }
