@@ -43,6 +43,30 @@ TEST(Time, RejectsWhatIsNotARealInstant) {
   EXPECT_TRUE(parse_rfc3339("2024-03-19T10:00:00-00:00"));
 }
 
+// Every digit position takes exactly '0'…'9': the bytes just outside the range ('/' and
+// ':'), a letter and a non-ASCII byte are rejected wherever they stand, and the extremes
+// of each field read exactly.
+TEST(Time, EveryDigitPositionTakesOnlyDigits) {
+  const std::string good = "2024-03-19T10:00:00-05:00";
+  ASSERT_TRUE(parse_rfc3339(good));
+  for (const std::size_t pos : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24}) {
+    for (const char bad : {'/', ':', 'a', '\xff'}) {
+      std::string t = good;
+      t[pos] = bad;
+      EXPECT_FALSE(parse_rfc3339(t)) << t;
+    }
+  }
+  EXPECT_EQ(format_local(*parse_rfc3339("9999-12-31T23:59:59-05:00")), "9999-12-31T23:59:59-05:00");
+  EXPECT_EQ(*parse_rfc3339("2000-01-01T00:00:00+00:00"),
+            *parse_rfc3339("1999-12-31T19:00:00-05:00"));
+  EXPECT_EQ(*parse_year_month("0000-01"), YearMonth::of(0, 1));
+  EXPECT_EQ(*parse_year_month("9999-12"), YearMonth::of(9999, 12));
+  EXPECT_FALSE(parse_year_month("20/4-07"));
+  EXPECT_FALSE(parse_year_month("2024-0:"));
+  EXPECT_EQ(*parse_date("1987-06-05"), date_of(1987, 6, 5));
+  EXPECT_FALSE(parse_date("1987-06-0:"));
+}
+
 TEST(Time, TwoAmUtcOnTheFirstBelongsToThePreviousLocalMonth) {
   const Instant t = *parse_rfc3339("2024-03-01T02:00:00Z");
   EXPECT_EQ(format_date(local_date(t)), "2024-02-29");
