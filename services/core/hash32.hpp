@@ -1,7 +1,7 @@
 // 32 bits of a string's hash, for index slots that keep the hash beside a 32-bit index
 // (IdTable's cached slots, the Interner): growing such an index rehashes the slots without
-// reading the strings. widen() spreads the 32 bits back over 64 for absl's tables, which
-// take a slot's position from the high bits and a 7-bit tag from the low ones.
+// reading the strings. widen_hash32() spreads the 32 bits back over 64 for absl's tables,
+// which take a slot's position from the high bits and a 7-bit tag from the low ones.
 #pragma once
 
 #include <absl/hash/hash.h>
