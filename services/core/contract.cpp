@@ -1255,41 +1255,9 @@ int last_body_field(std::string_view bytes) {
 // instead and the bytes merged in: the same result, since a parse merges every
 // occurrence of a field into what the message holds.
 bool parse_reusing_body(std::string_view bytes, pqrflow::v1::Event* m) {
-  using pqrflow::v1::Event;
   const int body = last_body_field(bytes);
-  if (body == 0 || body != m->body_case() || !m->GetReflection()->GetUnknownFields(*m).empty()) {
+  if (body == 0 || !clear_keeping_body(m, body)) {
     return m->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  }
-  m->clear_event_id();  // every top-level field (contract_test's tripwire counts them)
-  m->clear_occurred_at_us();
-  m->clear_source();
-  switch (m->body_case()) {
-    case Event::kPqrFiled:
-      m->mutable_pqr_filed()->Clear();
-      break;
-    case Event::kPqrAnswered:
-      m->mutable_pqr_answered()->Clear();
-      break;
-    case Event::kPqrMisfiled:
-      m->mutable_pqr_misfiled()->Clear();
-      break;
-    case Event::kWindowServed:
-      m->mutable_window_served()->Clear();
-      break;
-    case Event::kVisitRequested:
-      m->mutable_visit_requested()->Clear();
-      break;
-    case Event::kVisitCompleted:
-      m->mutable_visit_completed()->Clear();
-      break;
-    case Event::kBillIssued:
-      m->mutable_bill_issued()->Clear();
-      break;
-    case Event::kBillReformed:
-      m->mutable_bill_reformed()->Clear();
-      break;
-    case Event::BODY_NOT_SET:
-      break;
   }
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(bytes.data()),
                                             static_cast<int>(bytes.size()));

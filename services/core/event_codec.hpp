@@ -21,4 +21,12 @@ bool from_proto(const pqrflow::v1::Event& in, Event* out);
 // Serialises to protobuf wire bytes (appends to *out after clearing it).
 void serialize_event(const Event& in, std::string* out);
 
+// Empties a reused message for an event whose body is the oneof field `body` (a
+// v1::Event::BodyCase). Clear() frees the body, and a bill's lines, that the next event
+// of the same type allocates again; so when the message holds that body and no unknown
+// fields, every field is cleared in place (the body keeps its allocations) and this
+// returns true. Otherwise it Clear()s the message and returns false. Used by to_proto
+// (ingest) and by decode_protobuf (metrics), one message reused per record.
+bool clear_keeping_body(pqrflow::v1::Event* m, int body);
+
 }  // namespace pqrflow::core

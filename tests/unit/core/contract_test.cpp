@@ -898,7 +898,7 @@ TEST_F(ContractTest, ProtobufRoundTripIsLossless) {
 // added to pqrflow.v1.Event must be handled there too.
 TEST_F(ContractTest, TheCodecKnowsEveryTopLevelEventField) {
   EXPECT_EQ(pqrflow::v1::Event::descriptor()->field_count(), 3 + 8)
-      << "pqrflow.v1.Event changed: update to_proto() and parse_reusing_body()";
+      << "pqrflow.v1.Event changed: update to_proto() and clear_keeping_body()";
 }
 
 // to_proto keeps a reused message's body when the type repeats (ingest reuses one per
