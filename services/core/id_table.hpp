@@ -18,7 +18,6 @@
 #pragma once
 
 #include <absl/container/flat_hash_set.h>
-#include <absl/hash/hash.h>
 
 #include <cstdint>
 #include <cstring>
@@ -90,7 +89,7 @@ class IdTable {
     const Storage* s;
     std::size_t operator()(std::string_view id) const {
       if constexpr (kCached) return widen_hash32(hash32(id));
-      return absl::Hash<std::string_view>{}(id);
+      return string_hash(id);
     }
     std::size_t operator()(Slot slot) const {
       if constexpr (kCached) return widen_hash32(static_cast<std::uint32_t>(slot >> 32));

@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
+#include <set>
 #include <string>
 #include <utility>
+
+#include "core/hash32.hpp"
 
 namespace pqrflow::core {
 namespace {
@@ -73,6 +78,44 @@ TEST(InternerTest, CopiesAndMovesKeepTheirOwnNames) {
   EXPECT_EQ(assigned.size(), 2u);
   EXPECT_EQ(assigned.intern("uno"), 0u);
   EXPECT_EQ(assigned.intern("otro"), 2u);
+}
+
+// string_hash (core/hash32.hpp), which the interner and IdTable index by: every byte of a
+// string of any length counts, and ids that differ in a digit or two spread over a table.
+TEST(StringHashTest, EveryByteOfEveryLengthCounts) {
+  for (std::size_t n = 0; n <= 48; ++n) {
+    const std::string base(n, 'a');
+    std::set<std::uint64_t> seen = {string_hash(base)};
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string changed = base;
+      changed[i] = 'b';
+      EXPECT_TRUE(seen.insert(string_hash(changed)).second) << "length " << n << ", byte " << i;
+    }
+    if (n > 0) {
+      EXPECT_NE(string_hash(base), string_hash(base.substr(0, n - 1))) << n;
+    }
+  }
+}
+
+TEST(StringHashTest, SequentialIdsSpreadOverTheSlotsAndTags) {
+  constexpr int kIds = 300'000;
+  std::set<std::uint32_t> hashes;
+  std::array<int, 128> by_position{};  // absl takes the position from the high bits
+  std::array<int, 128> by_tag{};       // and a 7-bit tag from the low ones
+  std::array<char, 16> id{};
+  for (int i = 0; i < kIds; ++i) {
+    std::snprintf(id.data(), id.size(), "S%07d", i);
+    const std::uint32_t h = hash32(id.data());
+    hashes.insert(h);
+    ++by_position[widen_hash32(h) >> 57];
+    ++by_tag[widen_hash32(h) & 0x7F];
+  }
+  // 300k random 32-bit values coincide in ~10 pairs.
+  EXPECT_GT(hashes.size(), static_cast<std::size_t>(kIds - 40));
+  for (int b = 0; b < 128; ++b) {
+    EXPECT_NEAR(by_position[b], kIds / 128, kIds / 128 / 10) << "position bucket " << b;
+    EXPECT_NEAR(by_tag[b], kIds / 128, kIds / 128 / 10) << "tag " << b;
+  }
 }
 
 }  // namespace
