@@ -1281,14 +1281,30 @@ std::string_view reason_code(RejectReason r) {
 bool parse_amount(std::string_view text, bool from_json_number, Cents* out, Rejection* why,
                   std::string_view field) {
   const std::size_t n = text.size();
-  // The common case first: whole pesos, 1–13 digits without a leading zero (below 10^13).
-  if (n >= 1 && n <= 13 && text[0] >= '1' && text[0] <= '9') {
+  // The common cases first: whole pesos, 1–13 digits without a leading zero (below
+  // 10^13), optionally with one or two decimals ("24383", "24383.5", "24383.00"). The
+  // general path below gives the same cents for these.
+  if (n >= 1 && n <= 16 && text[0] >= '1' && text[0] <= '9') {
     Cents pesos = 0;
     std::size_t i = 0;
-    for (; i < n && text[i] >= '0' && text[i] <= '9'; ++i) pesos = pesos * 10 + (text[i] - '0');
+    for (; i < n && i < 13 && text[i] >= '0' && text[i] <= '9'; ++i) {
+      pesos = pesos * 10 + (text[i] - '0');
+    }
     if (i == n) {
       *out = pesos * 100;
       return true;
+    }
+    const auto digit_value = [&](std::size_t k) { return static_cast<unsigned>(text[k] - '0'); };
+    if (text[i] == '.' && (n - i == 2 || n - i == 3) && digit_value(i + 1) <= 9) {
+      Cents cents = pesos * 100 + digit_value(i + 1) * 10;
+      if (n - i == 2) {
+        *out = cents;
+        return true;
+      }
+      if (digit_value(i + 2) <= 9) {
+        *out = cents + digit_value(i + 2);
+        return true;
+      }
     }
   }
   const auto digit_at_pos = [&](std::size_t k) {

@@ -811,6 +811,29 @@ TEST(ParseAmount, ReadsLiteralsExactly) {
     EXPECT_EQ(why.reason, RejectReason::kAmountOutOfRange);
     EXPECT_TRUE(parse_amount("0", number, &c, &why, "x"));
     EXPECT_EQ(c, 0);
+    // One or two decimals (also a fast path), at every boundary of it.
+    EXPECT_TRUE(parse_amount("24383.00", number, &c, &why, "x"));
+    EXPECT_EQ(c, 2'438'300);
+    EXPECT_TRUE(parse_amount("46482.59", number, &c, &why, "x"));
+    EXPECT_EQ(c, 4'648'259);
+    EXPECT_TRUE(parse_amount("1.05", number, &c, &why, "x"));
+    EXPECT_EQ(c, 105);
+    EXPECT_TRUE(parse_amount("7.5", number, &c, &why, "x"));
+    EXPECT_EQ(c, 750);
+    EXPECT_TRUE(parse_amount("9999999999999.99", number, &c, &why, "x"));
+    EXPECT_EQ(c, 999'999'999'999'999);
+    EXPECT_FALSE(parse_amount("10000000000000.00", number, &c, &why, "x"));
+    EXPECT_EQ(why.reason, RejectReason::kAmountOutOfRange);
+    EXPECT_FALSE(parse_amount("80742.008", number, &c, &why, "x"));
+    EXPECT_EQ(why.reason, RejectReason::kTooManyDecimals);
+    EXPECT_TRUE(parse_amount("80742.000", number, &c, &why, "x"));
+    EXPECT_EQ(c, 8'074'200);
+    EXPECT_TRUE(parse_amount("0.07", number, &c, &why, "x"));
+    EXPECT_EQ(c, 7);
+    for (const char* bad : {"1.", "1.x", "1.2x", "1.-5", "12.3.4", "1.5 ", "1..5"}) {
+      EXPECT_FALSE(parse_amount(bad, number, &c, &why, "x")) << bad;
+      EXPECT_EQ(why.reason, RejectReason::kInvalidAmount) << bad;
+    }
   }
   // JSON grammar is enforced even for text that did not come from the parser.
   for (const char* bad :
