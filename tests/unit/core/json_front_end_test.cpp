@@ -90,6 +90,36 @@ TEST(JsonFrontEnds, AgreeOnEverySingleByteMutation) {
   EXPECT_GT(checked, 100'000u);
 }
 
+// The scanner reads a copy padded with NUL bytes and checks for the end of the input only
+// at the very end: every prefix of a record ends it inside some token (a key, a string,
+// a number, a literal, whitespace), and a NUL inside the record must not pass for that
+// padding.
+TEST(JsonFrontEnds, AgreeOnEveryPrefixAndEveryNulByte) {
+  FrontEnds f;
+  const std::vector<std::string> records = {
+      generated_records().front(),
+      generated_records().back(),
+      R"({ "event_id" : "a-string-that-is-longer-than-sixteen-bytes" , "n" : -12.50 ,)"
+      R"( "t" : true , "f" : false , "z" : null , "a" : [ 1 , [ ] , { } ] } )",
+  };
+  std::size_t checked = 0;
+  for (const std::string& r : records) {
+    for (std::size_t n = 0; n <= r.size(); ++n) {
+      ASSERT_EQ(f.compare(std::string_view(r).substr(0, n)), "") << r.substr(0, n);
+      std::string m = r;
+      if (n < r.size()) {
+        m[n] = '\0';
+        ASSERT_EQ(f.compare(m), "") << n;
+        m = r;
+      }
+      m.insert(n, 1, '\0');
+      ASSERT_EQ(f.compare(m), "") << n;
+      checked += 3;
+    }
+  }
+  EXPECT_GT(checked, 1'000u);
+}
+
 constexpr std::string_view kBill =
     R"({"event_id":"b1","type":"bill.issued","occurred_at":"2024-03-19T10:15:00-05:00",)"
     R"("bill_id":"F1","subscriber_id":"S1","period":"2024-03","amounts":{"acueducto":12.5}})";
