@@ -357,60 +357,68 @@ constexpr std::string_view name_of(Field f) {
   return kFieldNames[static_cast<std::size_t>(f)];
 }
 
-// Compares key (whose size the caller checked) with a literal of constant size, which
-// the compiler reduces to one or two integer compares.
-template <std::size_t N>
-constexpr bool same(std::string_view key, const char (&name)[N]) {
-  return std::char_traits<char>::compare(key.data(), name, N - 1) == 0;
+// field_named() finds a key's field with one table probe: the slot is a hash of the
+// key's size, first byte and last-but-one byte, collision-free over the field names
+// (checked at compile time below), and one compare of at most two words confirms it.
+constexpr std::size_t kFieldSlots = 32;
+constexpr std::size_t field_slot(std::string_view key) {
+  return (key.size() + static_cast<unsigned char>(key[0]) +
+          static_cast<unsigned char>(key[key.size() - 2]) * 13u) %
+         kFieldSlots;
 }
 
-// Called for every top-level key, so it dispatches on the length first.
-constexpr std::optional<Field> field_named(std::string_view key) {
-  switch (key.size()) {
-    case 4:
-      if (same(key, "type")) return Field::kType;
-      if (same(key, "kind")) return Field::kKind;
-      break;
-    case 6:
-      if (same(key, "source")) return Field::kSource;
-      if (same(key, "causal")) return Field::kCausal;
-      if (same(key, "office")) return Field::kOffice;
-      if (same(key, "reason")) return Field::kReason;
-      if (same(key, "period")) return Field::kPeriod;
-      if (same(key, "amount")) return Field::kAmount;
-      break;
-    case 7:
-      if (same(key, "channel")) return Field::kChannel;
-      if (same(key, "service")) return Field::kService;
-      if (same(key, "outcome")) return Field::kOutcome;
-      if (same(key, "turn_id")) return Field::kTurnId;
-      if (same(key, "bill_id")) return Field::kBillId;
-      if (same(key, "amounts")) return Field::kAmounts;
-      break;
-    case 8:
-      if (same(key, "event_id")) return Field::kEventId;
-      if (same(key, "visit_id")) return Field::kVisitId;
-      break;
-    case 9:
-      if (same(key, "ticket_id")) return Field::kTicketId;
-      break;
-    case 10:
-      if (same(key, "arrived_at")) return Field::kArrivedAt;
-      if (same(key, "started_at")) return Field::kStartedAt;
-      break;
-    case 11:
-      if (same(key, "occurred_at")) return Field::kOccurredAt;
-      break;
-    case 13:
-      if (same(key, "subscriber_id")) return Field::kSubscriberId;
-      break;
-    case 14:
-      if (same(key, "internal_error")) return Field::kInternalError;
-      break;
-    default:
-      break;
+struct FieldSlot {
+  std::array<char, 16> name{};  // NUL-padded: two 8-byte loads always stay inside
+  std::uint8_t size = 0;        // 0 = no field hashes here
+  Field field = Field::kEventId;
+};
+
+constexpr std::array<FieldSlot, kFieldSlots> field_slots() {
+  std::array<FieldSlot, kFieldSlots> slots{};
+  for (std::size_t i = 0; i < kFieldCount; ++i) {
+    const std::string_view name = kFieldNames[i];
+    FieldSlot& slot = slots[field_slot(name)];
+    if (slot.size != 0 || name.size() < 4 || name.size() > slot.name.size()) return {};
+    for (std::size_t k = 0; k < name.size(); ++k) slot.name[k] = name[k];
+    slot.size = static_cast<std::uint8_t>(name.size());
+    slot.field = static_cast<Field>(i);
   }
-  return std::nullopt;
+  return slots;
+}
+constexpr std::array<FieldSlot, kFieldSlots> kFieldSlotTable = field_slots();
+
+template <typename Word>
+Word load(const char* p) {
+  Word v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Whether key equals the slot's name, both of size 4..16: the first and the last 8 (or
+// 4) bytes of each, which overlap for shorter names.
+inline bool same_name(std::string_view key, const FieldSlot& slot) {
+  const std::size_t n = key.size();
+  const char* a = key.data();
+  const char* b = slot.name.data();
+  if (n >= 8) {
+    using W = std::uint64_t;
+    return load<W>(a) == load<W>(b) && load<W>(a + n - 8) == load<W>(b + n - 8);
+  }
+  using W = std::uint32_t;
+  return load<W>(a) == load<W>(b) && load<W>(a + n - 4) == load<W>(b + n - 4);
+}
+
+// Called for every top-level key.
+constexpr std::optional<Field> field_named(std::string_view key) {
+  if (key.size() < 4 || key.size() > 16) return std::nullopt;
+  const FieldSlot& slot = kFieldSlotTable[field_slot(key)];
+  if (slot.size != key.size()) return std::nullopt;
+  if (std::is_constant_evaluated()) {
+    if (key != std::string_view(slot.name.data(), slot.size)) return std::nullopt;
+  } else if (!same_name(key, slot)) {
+    return std::nullopt;
+  }
+  return slot.field;
 }
 
 constexpr bool field_named_knows_every_field() {
@@ -533,6 +541,8 @@ class Handler {
       } else {
         other_key(k);
       }
+    } else if (depth_ == 2 && amounts_open_ && !in_parts_ && service_key({s.data(), s.size()})) {
+      // a bill's amounts: acueducto, alcantarillado
     } else if (keys_matter()) {
       other_key(finish(&key_scratch_, s));
     }
@@ -695,9 +705,29 @@ class Handler {
       target_ = Target::kIgnore;
       return;
     }
-    index_ = static_cast<std::size_t>(*service) - 1;
+    service_key(*service);
+  }
+
+  // A key of `amounts` that names a service; false for any other.
+  bool service_key(std::string_view k) {
+    constexpr std::string_view kAcueducto = kServiceNames[1];
+    constexpr std::string_view kAlcantarillado = kServiceNames[2];
+    static_assert(kServiceNames.size() == 3 && kAcueducto.size() == 9 &&
+                  kAlcantarillado.size() == 14);
+    if (k.size() == 9 && std::memcmp(k.data(), kAcueducto.data(), 9) == 0) {
+      service_key(Service::kAcueducto);
+      return true;
+    }
+    if (k.size() == 14 && std::memcmp(k.data(), kAlcantarillado.data(), 14) == 0) {
+      service_key(Service::kAlcantarillado);
+      return true;
+    }
+    return false;
+  }
+  void service_key(Service service) {
+    index_ = static_cast<std::size_t>(service) - 1;
     if (seen(amounts_[index_]) && amounts_duplicate_.empty()) {
-      amounts_duplicate_ = name_of(*service);
+      amounts_duplicate_ = name_of(service);
     }
     target_ = Target::kAmount;
   }
