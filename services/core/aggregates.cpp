@@ -2,11 +2,18 @@
 
 namespace pqrflow::core {
 
-void Aggregates::add(const CellKey& key, std::int64_t numerator, std::int64_t denominator) {
-  Cell& c = cells_[key];
-  c.numerator += numerator;
-  c.denominator += denominator;
-  if (track_) dirty_.try_emplace(key, true);
+void CellTable::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  const std::size_t capacity = old.empty() ? 64 : old.size() * 2;
+  slots_.assign(capacity, Slot{CellKey{kEmpty, kScopeAll, YearMonth{}}, Cell{}});
+  shift_ = 64 - std::countr_zero(capacity);
+  for (const Slot& s : old) {
+    if (s.key.indicator != kEmpty) slots_[probe(s.key)] = s;
+  }
+}
+
+void Aggregates::mark_dirty(const CellKey& key) {
+  dirty_.try_emplace(key, true);
 }
 
 void Aggregates::merge(const Aggregates& other) {
@@ -22,8 +29,7 @@ void Aggregates::add_named(Indicator indicator, std::string_view scope, YearMont
 }
 
 const Cell* Aggregates::find(const CellKey& key) const {
-  auto it = cells_.find(key);
-  return it == cells_.end() ? nullptr : &it->second;
+  return cells_.find(key);
 }
 
 void Aggregates::mark_all_dirty() {
