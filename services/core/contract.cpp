@@ -18,6 +18,7 @@
 #include <array>
 #include <bit>
 #include <boost/json/basic_parser_impl.hpp>
+#include <cassert>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -970,6 +971,13 @@ class Reader {
  private:
   Value slot(Field f) const { return h_.field(f); }
 
+  // The event's strings are empty here (decode_json reset it), so appending is
+  // assigning, by a shorter path than assign's (which allows for overlap).
+  static void set_text(std::string* out, std::string_view v) {
+    assert(out->empty());
+    out->append(v.data(), v.size());
+  }
+
   bool wrong_type(std::string_view field, std::string_view expected, JsonKind got) {
     return reject(why_, RejectReason::kWrongType, field, "must be ", expected, ", got ",
                   kind_name(got));
@@ -992,14 +1000,14 @@ class Reader {
   bool id(Field f, std::string* out) {
     std::optional<std::string_view> v;
     if (!text(f, Need::kRequired, &v)) return false;
-    out->assign(*v);
+    set_text(out, *v);
     return check_id(name_of(f), *out, *type_, why_);
   }
 
   bool optional_text(Field f, std::string* out) {
     std::optional<std::string_view> v;
     if (!text(f, Need::kOptional, &v)) return false;
-    if (v) out->assign(*v);
+    if (v) set_text(out, *v);
     return true;
   }
 
@@ -1063,7 +1071,7 @@ class Reader {
   bool common() {
     std::optional<std::string_view> v;
     if (!text(Field::kEventId, Need::kRequired, &v)) return false;
-    e_->event_id.assign(*v);
+    set_text(&e_->event_id, *v);
     if (!check_event_id(e_->event_id, why_)) return false;
     if (!text(Field::kType, Need::kRequired, &v)) return false;
     const std::optional<EventType> type = enum_from_name<EventType>(kEventTypeNames, *v);
