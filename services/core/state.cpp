@@ -228,7 +228,9 @@ bool IndicatorState::apply_bill(const Event& e) {
 }
 
 void IndicatorState::contribute(const BillState& b, int sign) {
-  SubscriberMonth& sm = subscriber_months_[b.period.index][b.subscriber];
+  std::vector<SubscriberMonth>& month = subscriber_months_[b.period.index];
+  if (b.subscriber >= month.size()) month.resize(std::size_t{b.subscriber} + 1);
+  SubscriberMonth& sm = month[b.subscriber];
   const auto step = [sign](std::uint16_t* count) {
     // Returns true when the count crosses zero (the subscriber starts or stops counting).
     const bool was = *count > 0;
