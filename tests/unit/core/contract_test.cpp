@@ -799,40 +799,42 @@ TEST(ParseAmount, ReadsLiteralsExactly) {
   EXPECT_EQ(c, 123'450);
   EXPECT_TRUE(parse_amount("-0", true, &c, &why, "x"));
   EXPECT_EQ(c, 0);
-  // Whole pesos (the fast path) up to the limit, from numbers and strings alike.
+  // Whole pesos and one or two decimals (the fast paths) at every boundary of them, from
+  // numbers and strings alike.
+  const std::vector<std::pair<std::string_view, Cents>> accepted = {
+      {"7", 700},
+      {"72179", 7'217'900},
+      {"9999999999999", 999'999'999'999'900},
+      {"0", 0},
+      {"24383.00", 2'438'300},
+      {"46482.59", 4'648'259},
+      {"1.05", 105},
+      {"7.5", 750},
+      {"9999999999999.99", 999'999'999'999'999},
+      {"80742.000", 8'074'200},
+      {"0.07", 7},
+  };
+  const std::vector<std::pair<std::string_view, RejectReason>> rejected = {
+      {"10000000000000", RejectReason::kAmountOutOfRange},
+      {"10000000000000.00", RejectReason::kAmountOutOfRange},
+      {"80742.008", RejectReason::kTooManyDecimals},
+      {"1.", RejectReason::kInvalidAmount},
+      {"1.x", RejectReason::kInvalidAmount},
+      {"1.2x", RejectReason::kInvalidAmount},
+      {"1.-5", RejectReason::kInvalidAmount},
+      {"12.3.4", RejectReason::kInvalidAmount},
+      {"1.5 ", RejectReason::kInvalidAmount},
+      {"1..5", RejectReason::kInvalidAmount},
+  };
   for (const bool number : {true, false}) {
-    EXPECT_TRUE(parse_amount("7", number, &c, &why, "x"));
-    EXPECT_EQ(c, 700);
-    EXPECT_TRUE(parse_amount("72179", number, &c, &why, "x"));
-    EXPECT_EQ(c, 7'217'900);
-    EXPECT_TRUE(parse_amount("9999999999999", number, &c, &why, "x"));
-    EXPECT_EQ(c, 999'999'999'999'900);
-    EXPECT_FALSE(parse_amount("10000000000000", number, &c, &why, "x"));
-    EXPECT_EQ(why.reason, RejectReason::kAmountOutOfRange);
-    EXPECT_TRUE(parse_amount("0", number, &c, &why, "x"));
-    EXPECT_EQ(c, 0);
-    // One or two decimals (also a fast path), at every boundary of it.
-    EXPECT_TRUE(parse_amount("24383.00", number, &c, &why, "x"));
-    EXPECT_EQ(c, 2'438'300);
-    EXPECT_TRUE(parse_amount("46482.59", number, &c, &why, "x"));
-    EXPECT_EQ(c, 4'648'259);
-    EXPECT_TRUE(parse_amount("1.05", number, &c, &why, "x"));
-    EXPECT_EQ(c, 105);
-    EXPECT_TRUE(parse_amount("7.5", number, &c, &why, "x"));
-    EXPECT_EQ(c, 750);
-    EXPECT_TRUE(parse_amount("9999999999999.99", number, &c, &why, "x"));
-    EXPECT_EQ(c, 999'999'999'999'999);
-    EXPECT_FALSE(parse_amount("10000000000000.00", number, &c, &why, "x"));
-    EXPECT_EQ(why.reason, RejectReason::kAmountOutOfRange);
-    EXPECT_FALSE(parse_amount("80742.008", number, &c, &why, "x"));
-    EXPECT_EQ(why.reason, RejectReason::kTooManyDecimals);
-    EXPECT_TRUE(parse_amount("80742.000", number, &c, &why, "x"));
-    EXPECT_EQ(c, 8'074'200);
-    EXPECT_TRUE(parse_amount("0.07", number, &c, &why, "x"));
-    EXPECT_EQ(c, 7);
-    for (const char* bad : {"1.", "1.x", "1.2x", "1.-5", "12.3.4", "1.5 ", "1..5"}) {
-      EXPECT_FALSE(parse_amount(bad, number, &c, &why, "x")) << bad;
-      EXPECT_EQ(why.reason, RejectReason::kInvalidAmount) << bad;
+    for (const auto& [text, cents] : accepted) {
+      c = -1;
+      EXPECT_TRUE(parse_amount(text, number, &c, &why, "x")) << text;
+      EXPECT_EQ(c, cents) << text;
+    }
+    for (const auto& [text, reason] : rejected) {
+      EXPECT_FALSE(parse_amount(text, number, &c, &why, "x")) << text;
+      EXPECT_EQ(why.reason, reason) << text;
     }
   }
   // JSON grammar is enforced even for text that did not come from the parser.
