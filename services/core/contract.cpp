@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bytes.hpp"
 #include "core/calendar.hpp"
 #include "core/event_codec.hpp"
 #include "core/event_detail.hpp"
@@ -388,25 +389,14 @@ constexpr std::array<FieldSlot, kFieldSlots> field_slots() {
 }
 constexpr std::array<FieldSlot, kFieldSlots> kFieldSlotTable = field_slots();
 
-template <typename Word>
-Word load(const char* p) {
-  Word v = 0;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 // Whether key equals the slot's name, both of size 4..16: the first and the last 8 (or
 // 4) bytes of each, which overlap for shorter names.
 inline bool same_name(std::string_view key, const FieldSlot& slot) {
   const std::size_t n = key.size();
   const char* a = key.data();
   const char* b = slot.name.data();
-  if (n >= 8) {
-    using W = std::uint64_t;
-    return load<W>(a) == load<W>(b) && load<W>(a + n - 8) == load<W>(b + n - 8);
-  }
-  using W = std::uint32_t;
-  return load<W>(a) == load<W>(b) && load<W>(a + n - 4) == load<W>(b + n - 4);
+  if (n >= 8) return load_u64(a) == load_u64(b) && load_u64(a + n - 8) == load_u64(b + n - 8);
+  return load_u32(a) == load_u32(b) && load_u32(a + n - 4) == load_u32(b + n - 4);
 }
 
 // Called for every top-level key.
@@ -533,19 +523,16 @@ class Handler {
     return true;
   }
   bool on_key(JsonText s, std::size_t, error_code&) {
-    // Hot path: a top-level key in one piece. Everything else is kept out of line so
-    // that this stays small (it runs for every key of every record).
+    // Hot path: a key in one piece, at the top level or in a bill's amounts. Keys that
+    // came in pieces (from Boost.JSON) are kept out of line so that this stays small (it
+    // runs for every key of every record).
+    const std::string_view k(s.data(), s.size());
     if (depth_ == 1 && !in_parts_) {
-      const std::string_view k(s.data(), s.size());
-      if (const std::optional<Field> f = field_named(k)) {
-        known_key(*f);
-      } else {
-        other_key(k);
-      }
-    } else if (depth_ == 2 && amounts_open_ && !in_parts_ && service_key({s.data(), s.size()})) {
-      // a bill's amounts: acueducto, alcantarillado
+      top_key(k);
+    } else if (depth_ == 2 && amounts_open_ && !in_parts_) {
+      amounts_key(k);
     } else if (keys_matter()) {
-      other_key(finish(&key_scratch_, s));
+      key_in_pieces(finish(&key_scratch_, s));
     }
     return true;
   }
@@ -687,26 +674,27 @@ class Handler {
     target_ = Target::kField;
   }
 
-  // A key in pieces, an unknown top-level key, or a key of `amounts`.
-  [[gnu::noinline]] void other_key(std::string_view k) {
-    const bool stable = in_record({k.data(), k.size()});
-    if (depth_ == 1) {
-      if (const std::optional<Field> f = field_named(k)) return known_key(*f);
-      top_keys_.add(k, record_, stable);
-      target_ = Target::kIgnore;
-      return;
+  void top_key(std::string_view k) {
+    if (const std::optional<Field> f = field_named(k)) return known_key(*f);
+    unknown_key(&top_keys_, k);
+  }
+  void amounts_key(std::string_view k) {
+    if (service_key(k)) return;
+    if (!amounts_unknown_) {
+      amounts_unknown_ = true;
+      amounts_bad_key_.assign(k);
     }
-    const std::optional<Service> service = enum_from_name<Service>(kServiceNames, k);
-    if (!service) {
-      if (!amounts_unknown_) {
-        amounts_unknown_ = true;
-        amounts_bad_key_.assign(k);
-      }
-      amounts_keys_.add(k, record_, stable);
-      target_ = Target::kIgnore;
-      return;
-    }
-    service_key(*service);
+    unknown_key(&amounts_keys_, k);
+  }
+  // A key that came in pieces, whole now.
+  [[gnu::noinline]] void key_in_pieces(std::string_view k) {
+    if (depth_ == 1) return top_key(k);
+    amounts_key(k);
+  }
+  // A key the event does not read: kept to find duplicates, its value ignored.
+  [[gnu::noinline]] void unknown_key(KeySet* keys, std::string_view k) {
+    keys->add(k, record_, in_record({k.data(), k.size()}));
+    target_ = Target::kIgnore;
   }
 
   // A key of `amounts` that names a service; false for any other.

@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/hash32.hpp"
+#include "core/string_hash.hpp"
 
 namespace pqrflow::core {
 

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/hash32.hpp"
+#include "core/string_hash.hpp"
 
 namespace pqrflow::core {
 

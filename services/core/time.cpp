@@ -36,14 +36,20 @@ inline unsigned digit_at(std::string_view text, std::size_t i) {
   return true;
 }
 
+// The digits of a "YYYY-MM-DD" prefix of text (any values: a real date is checked apart).
+[[gnu::always_inline]] inline bool ymd_digits(std::string_view text, Ymd* out) {
+  return text.size() >= 10 && four_digits(text, 0, &out->year) && text[4] == '-' &&
+         two_digits(text, 5, &out->month) && text[7] == '-' && two_digits(text, 8, &out->day);
+}
+
+inline bool is_real_date(const Ymd& d) {
+  return d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= days_in_month(d.year, d.month);
+}
+
 bool parse_ymd(std::string_view text, Ymd* out) {
-  int y = 0, m = 0, d = 0;
-  if (text.size() < 10 || !four_digits(text, 0, &y) || text[4] != '-' || !two_digits(text, 5, &m) ||
-      text[7] != '-' || !two_digits(text, 8, &d)) {
-    return false;
-  }
-  if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return false;
-  *out = Ymd{y, m, d};
+  Ymd d{};
+  if (!ymd_digits(text, &d) || !is_real_date(d)) return false;
+  *out = d;
   return true;
 }
 
@@ -51,17 +57,14 @@ bool parse_ymd(std::string_view text, Ymd* out) {
 
 std::optional<Instant> parse_rfc3339(std::string_view text, std::string* why) {
   Ymd date{};
-  int y = 0, mo = 0, d = 0;
-  if (text.size() < 19 || !four_digits(text, 0, &y) || text[4] != '-' ||
-      !two_digits(text, 5, &mo) || text[7] != '-' || !two_digits(text, 8, &d)) {
+  if (text.size() < 19 || !ymd_digits(text, &date)) {
     fail(why, "expected YYYY-MM-DDThh:mm:ss followed by Z or an offset ±hh:mm");
     return std::nullopt;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) {
+  if (!is_real_date(date)) {
     fail(why, "not a real calendar date");
     return std::nullopt;
   }
-  date = Ymd{y, mo, d};
   const char sep = text[10];
   int hh = 0, mm = 0, ss = 0;
   if ((sep != 'T' && sep != 't') || !two_digits(text, 11, &hh) || text[13] != ':' ||

@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "core/hash32.hpp"
+#include "core/string_hash.hpp"
 
 namespace pqrflow::core {
 namespace {
@@ -80,7 +80,7 @@ TEST(InternerTest, CopiesAndMovesKeepTheirOwnNames) {
   EXPECT_EQ(assigned.intern("otro"), 2u);
 }
 
-// string_hash (core/hash32.hpp), which the interner and IdTable index by: every byte of a
+// string_hash (core/string_hash.hpp), which the interner and IdTable index by: every byte of a
 // string of any length counts, and ids that differ in a digit or two spread over a table.
 TEST(StringHashTest, EveryByteOfEveryLengthCounts) {
   for (std::size_t n = 0; n <= 48; ++n) {

@@ -13,23 +13,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
+
+#include "core/bytes.hpp"
 
 namespace pqrflow::core {
 
 namespace hash_detail {
 
-inline std::uint64_t load64(const char* p) {
-  std::uint64_t v = 0;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline std::uint64_t load32(const char* p) {
-  std::uint32_t v = 0;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 __extension__ using Uint128 = unsigned __int128;
 
 // The full product of a and b, its two halves folded together.
@@ -53,11 +44,11 @@ inline std::uint64_t string_hash(std::string_view s) {
   std::uint64_t b = 0;
   if (n <= 16) {
     if (n >= 8) {
-      a = load64(p);
-      b = load64(p + n - 8);
+      a = load_u64(p);
+      b = load_u64(p + n - 8);
     } else if (n >= 4) {
-      a = load32(p);
-      b = load32(p + n - 4);
+      a = load_u32(p);
+      b = load_u32(p + n - 4);
     } else if (n > 0) {
       a = std::uint64_t{static_cast<unsigned char>(p[0])} << 16 |
           std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
@@ -66,10 +57,10 @@ inline std::uint64_t string_hash(std::string_view s) {
   } else {
     std::size_t left = n;
     for (; left > 16; left -= 16, p += 16) {
-      seed = fold_multiply(load64(p) ^ kMix1, load64(p + 8) ^ seed);
+      seed = fold_multiply(load_u64(p) ^ kMix1, load_u64(p + 8) ^ seed);
     }
-    a = load64(p + left - 16);
-    b = load64(p + left - 8);
+    a = load_u64(p + left - 16);
+    b = load_u64(p + left - 8);
   }
   return fold_multiply(kMix2 ^ n, fold_multiply(a ^ kMix1, b ^ seed));
 }
